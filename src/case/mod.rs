@@ -1,0 +1,11 @@
+//! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower`,
+//! `model`) and interpolation (`template`).
+
+pub mod load;
+pub mod lower;
+pub mod model;
+pub mod raw;
+pub mod template;
+
+pub use load::{load_suite, LoadError, LoadOptions};
+pub use model::*;

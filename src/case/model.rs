@@ -1,0 +1,248 @@
+//! The loaded, validated suite: what the planner and runner work on.
+//!
+//! Everything here has been checked (variables defined, schemas compiled, regexes valid), so the
+//! run never meets a problem that loading could have found.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use regex::Regex;
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use super::raw::{JsonType, QueryStyle};
+use super::template::{JsonTemplate, Template};
+use crate::check::schema::SchemaId;
+use crate::diag::Pos;
+
+/// Every API under `cases/`, with the compiled schemas they use.
+#[derive(Debug)]
+pub struct Suite {
+    /// The project root (the folder holding `cases/`, `schemas/` and `snapshots/`).
+    pub root: PathBuf,
+    pub apis: Vec<Api>,
+    pub schemas: crate::check::schema::SchemaSet,
+}
+
+impl Suite {
+    pub fn api(&self, name: &str) -> Option<&Api> {
+        self.apis.iter().find(|a| a.name == name)
+    }
+
+    pub fn case_count(&self) -> usize {
+        self.apis
+            .iter()
+            .flat_map(|a| &a.files)
+            .map(|f| f.cases.len())
+            .sum()
+    }
+}
+
+#[derive(Debug)]
+pub struct Api {
+    pub name: String,
+    pub title: Option<String>,
+    /// `cases/<api>/`.
+    pub dir: PathBuf,
+    pub base_url: Option<String>,
+    pub environments: BTreeMap<String, Environment>,
+    pub headers: Vec<(String, Template)>,
+    pub variables: Vec<(String, JsonTemplate)>,
+    pub sensitive: Sensitive,
+    /// The endpoints the vendor documents.
+    pub endpoints: Vec<Endpoint>,
+    pub files: Vec<CaseFile>,
+    /// Names of the environment variables this API's files use (values are secrets).
+    pub env_refs: std::collections::BTreeSet<String>,
+}
+
+#[derive(Debug)]
+pub struct Environment {
+    pub base_url: String,
+    pub variables: Vec<(String, JsonTemplate)>,
+}
+
+/// Names (lowercase) whose values are scrubbed, beyond the built-in list.
+#[derive(Debug, Default, Clone)]
+pub struct Sensitive {
+    pub headers: Vec<String>,
+    pub query: Vec<String>,
+    pub body: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Endpoint {
+    pub method: String,
+    /// With `{param}` placeholders, as documented.
+    pub path: String,
+}
+
+impl std::fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.method, self.path)
+    }
+}
+
+/// One endpoint file and its cases, in file order.
+#[derive(Debug)]
+pub struct CaseFile {
+    /// Path relative to the project root, e.g. `cases/kimai/get_customer.yaml`.
+    pub path: PathBuf,
+    /// File name without extension, e.g. `get_customer`.
+    pub stem: String,
+    pub endpoint: Endpoint,
+    pub cases: Vec<Case>,
+}
+
+#[derive(Debug)]
+pub struct Case {
+    pub name: String,
+    pub pos: Pos,
+    pub tags: Vec<String>,
+    pub skip: Option<String>,
+    pub request: Request,
+    pub expect: Expect,
+    pub captures: Vec<Capture>,
+}
+
+#[derive(Debug)]
+pub struct Request {
+    pub method: String,
+    pub path: Vec<PathPart>,
+    /// Name/value pairs in the order they are sent (list styles already applied).
+    pub query: Vec<(String, Template)>,
+    pub headers: Vec<(String, Template)>,
+    pub body: Option<Body>,
+}
+
+#[derive(Debug)]
+pub enum PathPart {
+    Lit(String),
+    /// A path parameter, percent-encoded when rendered.
+    Param(Template),
+}
+
+#[derive(Debug)]
+pub enum Body {
+    Json(JsonTemplate),
+    Form(Vec<(String, Template)>),
+    Raw { text: Template, content_type: Option<String> },
+}
+
+#[derive(Debug)]
+pub struct Expect {
+    pub status: StatusExpect,
+    pub headers: Vec<HeaderExpect>,
+    pub content_type: Option<String>,
+    pub schema: Option<SchemaId>,
+    pub assertions: Vec<Assertion>,
+    pub max_duration: Option<Duration>,
+    pub snapshot: Option<SnapshotExpect>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusExpect {
+    Code(u16),
+    AnyOf(Vec<u16>),
+    Class(u8),
+}
+
+impl StatusExpect {
+    pub fn accepts(&self, status: u16) -> bool {
+        match self {
+            StatusExpect::Code(c) => *c == status,
+            StatusExpect::AnyOf(cs) => cs.contains(&status),
+            StatusExpect::Class(c) => status / 100 == u16::from(*c),
+        }
+    }
+
+    /// The codes this expectation names (a class names none).
+    pub fn codes(&self) -> Vec<u16> {
+        match self {
+            StatusExpect::Code(c) => vec![*c],
+            StatusExpect::AnyOf(cs) => cs.clone(),
+            StatusExpect::Class(_) => Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for StatusExpect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusExpect::Code(c) => write!(f, "{c}"),
+            StatusExpect::AnyOf(cs) => {
+                let list: Vec<String> = cs.iter().map(u16::to_string).collect();
+                write!(f, "one of {}", list.join(", "))
+            }
+            StatusExpect::Class(c) => write!(f, "{c}xx"),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct HeaderExpect {
+    /// Lowercase.
+    pub name: String,
+    pub rule: HeaderRule,
+}
+
+#[derive(Debug)]
+pub enum HeaderRule {
+    Equals(Template),
+    Matches(Regex),
+    Absent,
+}
+
+/// Predicates on the nodes a JSONPath selects.
+#[derive(Debug)]
+pub struct Assertion {
+    pub path_text: String,
+    pub path: JsonPath,
+    pub predicates: Vec<Predicate>,
+}
+
+#[derive(Debug)]
+pub enum Predicate {
+    Equals(JsonTemplate),
+    Exists(bool),
+    Type(JsonType),
+    Matches(Regex),
+    Length(u64),
+    Contains(JsonTemplate),
+}
+
+#[derive(Debug, Clone)]
+pub struct SnapshotExpect {
+    /// File name stem under `snapshots/<api>/`.
+    pub name: String,
+    pub redact: Vec<crate::check::snapshot::Selector>,
+}
+
+#[derive(Debug)]
+pub struct Capture {
+    pub name: String,
+    pub source: CaptureFrom,
+}
+
+#[derive(Debug)]
+pub enum CaptureFrom {
+    Json { text: String, path: JsonPath },
+    Header(String),
+}
+
+/// The query style used when a request does not set one and its API does not either.
+pub const DEFAULT_QUERY_STYLE: QueryStyle = QueryStyle::Repeat;
+
+/// A JSON value's type name as used in messages and `type:` predicates.
+pub fn json_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}

@@ -1,0 +1,490 @@
+//! The case-file syntax as written on disk: serde types with source positions.
+//!
+//! These types mirror the YAML exactly (`deny_unknown_fields` everywhere, so a typo is a located
+//! error) and also generate the editor schema `schemas/conform/case-file.schema.json`. Meaning is
+//! given to them in `lower.rs`; nothing else reads them.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use indexmap::IndexMap;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, value::MapAccessDeserializer, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// `cases/<api>/api.yaml`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "conform API file (cases/<api>/api.yaml)")]
+pub struct RawApi {
+    /// Name of the API; must equal its folder name under `cases/`.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// Human-readable title.
+    pub title: Option<String>,
+    /// Default base URL for live runs (`--env` and `--base-url` override it).
+    #[schemars(with = "Option<String>")]
+    pub base_url: Option<Spanned<String>>,
+    /// Named environments, picked with `--env NAME`.
+    #[serde(default)]
+    pub environments: BTreeMap<String, RawEnvironment>,
+    /// Headers sent with every request of this API.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Scalar>")]
+    pub headers: IndexMap<String, Spanned<Scalar>>,
+    /// Variables usable as `{{ name }}` in every case of this API.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Value>")]
+    pub variables: IndexMap<String, Spanned<Value>>,
+    /// How list-valued query parameters are written by default.
+    pub query_style: Option<QueryStyle>,
+    /// Names to scrub from recordings, snapshots and reports, in addition to the built-in ones.
+    #[serde(default)]
+    pub sensitive: RawSensitive,
+    /// The endpoints the vendor documents, as `METHOD /path` (used for coverage).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub endpoints: Vec<Spanned<String>>,
+}
+
+/// One environment of an API.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEnvironment {
+    #[schemars(with = "String")]
+    pub base_url: Spanned<String>,
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Value>")]
+    pub variables: IndexMap<String, Spanned<Value>>,
+}
+
+/// Extra sensitive names (matched case-insensitively).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSensitive {
+    #[serde(default)]
+    pub headers: Vec<String>,
+    #[serde(default)]
+    pub query: Vec<String>,
+    #[serde(default)]
+    pub body: Vec<String>,
+}
+
+/// `cases/<api>/<endpoint>.yaml`: the cases of one endpoint.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "conform case file (cases/<api>/<endpoint>.yaml)")]
+pub struct RawCaseFile {
+    /// `METHOD /path/{param}`: the endpoint every case of this file calls.
+    #[schemars(with = "String")]
+    pub endpoint: Spanned<String>,
+    pub cases: Vec<RawCase>,
+}
+
+/// One case: a request and what its response must satisfy.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCase {
+    /// Unique within the file.
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Keep the case in reports as skipped, with this reason; nothing is sent.
+    pub skip: Option<String>,
+    #[serde(default)]
+    pub request: RawRequest,
+    #[serde(default)]
+    pub expect: RawExpect,
+    /// Variables for later cases of the same file: `name: $.json.path` or `name: {header: Name}`.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, CaptureSource>")]
+    pub capture: IndexMap<String, Spanned<CaptureSource>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRequest {
+    /// A value for every `{name}` in the endpoint path.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Scalar>")]
+    pub path_params: IndexMap<String, Spanned<Scalar>>,
+    /// Query parameters: a scalar or a list of scalars each.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, QueryValue>")]
+    pub query: IndexMap<String, Spanned<QueryValue>>,
+    pub query_style: Option<QueryStyle>,
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Scalar>")]
+    pub headers: IndexMap<String, Spanned<Scalar>>,
+    /// A JSON body.
+    #[schemars(with = "Option<Value>")]
+    pub json: Option<Spanned<Value>>,
+    /// An `application/x-www-form-urlencoded` body.
+    #[schemars(with = "Option<IndexMap<String, Scalar>>")]
+    pub form: Option<Spanned<IndexMap<String, Scalar>>>,
+    /// A body sent as is.
+    #[schemars(with = "Option<String>")]
+    pub raw: Option<Spanned<String>>,
+    /// Overrides the body's content type.
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpect {
+    /// `200`, `[200, 201]` or `"2xx"`; defaults to `"2xx"`.
+    #[schemars(with = "Option<StatusSpec>")]
+    pub status: Option<Spanned<StatusSpec>>,
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, HeaderRule>")]
+    pub headers: IndexMap<String, Spanned<HeaderRule>>,
+    /// Media type the response must declare.
+    pub content_type: Option<String>,
+    /// JSON Schema file, relative to `schemas/<api>/`.
+    #[schemars(with = "Option<String>")]
+    pub schema: Option<Spanned<String>>,
+    /// JSONPath -> predicates.
+    #[serde(default, rename = "assert")]
+    #[schemars(with = "IndexMap<String, RawPredicates>")]
+    pub assertions: IndexMap<String, Spanned<RawPredicates>>,
+    /// Time budget such as `800ms` or `2s`.
+    #[schemars(with = "Option<String>")]
+    pub max_duration: Option<Spanned<String>>,
+    /// Compare the response with an insta snapshot.
+    #[schemars(with = "Option<SnapshotSpec>")]
+    pub snapshot: Option<Spanned<SnapshotSpec>>,
+}
+
+/// Predicates on the nodes a JSONPath selects.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPredicates {
+    pub equals: Option<Value>,
+    pub exists: Option<bool>,
+    #[serde(rename = "type")]
+    pub type_: Option<JsonType>,
+    pub matches: Option<String>,
+    pub length: Option<u64>,
+    pub contains: Option<Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+/// How list-valued query parameters are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryStyle {
+    /// `ids=1&ids=2`
+    #[default]
+    Repeat,
+    /// `ids[]=1&ids[]=2`
+    Brackets,
+    /// `ids=1,2`
+    Comma,
+}
+
+/// A YAML scalar read as text: `-99`, `true` and `"abc"` are all accepted where a string is meant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ScalarVisitor).map(Scalar)
+    }
+}
+
+struct ScalarVisitor;
+
+impl Visitor<'_> for ScalarVisitor {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number or boolean")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+}
+
+impl JsonSchema for Scalar {
+    fn schema_name() -> Cow<'static, str> {
+        "Scalar".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": ["string", "number", "boolean"] })
+    }
+}
+
+/// A query parameter value: one scalar or a list of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueryValue {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for QueryValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = QueryValue;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a scalar or a list of scalars")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<QueryValue, E> {
+                Ok(QueryValue::One(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<QueryValue, E> {
+                Ok(QueryValue::One(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<QueryValue, E> {
+                Ok(QueryValue::One(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<QueryValue, E> {
+                Ok(QueryValue::One(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<QueryValue, E> {
+                Ok(QueryValue::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<QueryValue, A::Error> {
+                let mut items = Vec::new();
+                while let Some(Scalar(s)) = seq.next_element()? {
+                    items.push(s);
+                }
+                Ok(QueryValue::Many(items))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for QueryValue {
+    fn schema_name() -> Cow<'static, str> {
+        "QueryValue".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let scalar = g.subschema_for::<Scalar>();
+        json_schema!({ "anyOf": [scalar, { "type": "array", "items": scalar }] })
+    }
+}
+
+/// The expected status: an exact code, a list of codes or a class such as `2xx`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusSpec {
+    Code(u16),
+    AnyOf(Vec<u16>),
+    Class(u8),
+}
+
+fn status_code<E: de::Error>(v: u64) -> Result<u16, E> {
+    if (100..=599).contains(&v) {
+        Ok(v as u16)
+    } else {
+        Err(E::custom(format!("status {v} is out of range: expected 100 to 599")))
+    }
+}
+
+impl<'de> Deserialize<'de> for StatusSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = StatusSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a status code (200), a list of codes ([200, 201]) or a class (\"2xx\")")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<StatusSpec, E> {
+                status_code(v).map(StatusSpec::Code)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<StatusSpec, E> {
+                status_code(u64::try_from(v).unwrap_or(0)).map(StatusSpec::Code)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<StatusSpec, E> {
+                let lower = v.to_ascii_lowercase();
+                match lower.as_bytes() {
+                    [d @ b'1'..=b'5', b'x', b'x'] => Ok(StatusSpec::Class(d - b'0')),
+                    _ => match v.parse::<u64>() {
+                        Ok(n) => status_code(n).map(StatusSpec::Code),
+                        Err(_) => Err(E::custom(format!(
+                            "invalid status `{v}`: expected a code such as 200 or a class such as \"2xx\""
+                        ))),
+                    },
+                }
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<StatusSpec, A::Error> {
+                let mut codes = Vec::new();
+                while let Some(code) = seq.next_element::<u64>()? {
+                    codes.push(status_code(code)?);
+                }
+                if codes.is_empty() {
+                    return Err(de::Error::custom("empty status list: expected at least one code"));
+                }
+                Ok(StatusSpec::AnyOf(codes))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for StatusSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "StatusSpec".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "anyOf": [
+            { "type": "integer", "minimum": 100, "maximum": 599 },
+            { "type": "array", "items": { "type": "integer", "minimum": 100, "maximum": 599 }, "minItems": 1 },
+            { "type": "string", "pattern": "^([1-5][xX][xX]|[1-5][0-9][0-9])$" }
+        ]})
+    }
+}
+
+/// Generates `Deserialize` and `JsonSchema` for "a string (short form) or a map (long form)".
+macro_rules! string_or_map {
+    ($ty:ident, $map:ident, $from_str:expr, $expecting:literal) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                        f.write_str($expecting)
+                    }
+                    fn visit_str<E: de::Error>(self, v: &str) -> Result<$ty, E> {
+                        #[allow(clippy::redundant_closure_call)]
+                        ($from_str)(v.to_string()).map_err(E::custom)
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<$ty, A::Error> {
+                        $map::deserialize(MapAccessDeserializer::new(map)).map($ty::Long)
+                    }
+                }
+                d.deserialize_any(V)
+            }
+        }
+        impl JsonSchema for $ty {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($ty).into()
+            }
+            fn json_schema(g: &mut SchemaGenerator) -> Schema {
+                let long = g.subschema_for::<$map>();
+                json_schema!({ "anyOf": [{ "type": "string" }, long] })
+            }
+        }
+    };
+}
+
+/// An expected response header: `"exact value"` or `{ equals | matches | absent }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeaderRule {
+    Short(String),
+    Long(HeaderRuleMap),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeaderRuleMap {
+    pub equals: Option<String>,
+    pub matches: Option<String>,
+    pub absent: Option<bool>,
+}
+
+string_or_map!(
+    HeaderRule,
+    HeaderRuleMap,
+    |s| Ok::<_, String>(HeaderRule::Short(s)),
+    "a header value or a map with `equals`, `matches` or `absent`"
+);
+
+/// Where a captured value comes from: `$.json.path` or `{ header: Name }` / `{ json: $.path }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureSource {
+    Short(String),
+    Long(CaptureMap),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureMap {
+    pub header: Option<String>,
+    pub json: Option<String>,
+}
+
+string_or_map!(
+    CaptureSource,
+    CaptureMap,
+    |s: String| if s.starts_with('$') {
+        Ok(CaptureSource::Short(s))
+    } else {
+        Err(format!("invalid capture `{s}`: expected a JSONPath starting with `$` or a map such as {{ header: Location }}"))
+    },
+    "a JSONPath such as `$.id` or a map with `header` or `json`"
+);
+
+/// `snapshot: true` or `snapshot: { name, redact }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SnapshotSpec {
+    Enabled(bool),
+    Long(SnapshotMap),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SnapshotMap {
+    /// Snapshot name (defaults to the file and case names).
+    pub name: Option<String>,
+    /// Selectors whose values are replaced by placeholders: `.id`, `[].createdDate`, `.**.modifiedDate`.
+    #[serde(default)]
+    pub redact: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for SnapshotSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = SnapshotSpec;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`true`, `false` or a map with `name` and `redact`")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<SnapshotSpec, E> {
+                Ok(SnapshotSpec::Enabled(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SnapshotSpec, A::Error> {
+                SnapshotMap::deserialize(MapAccessDeserializer::new(map)).map(SnapshotSpec::Long)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for SnapshotSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "SnapshotSpec".into()
+    }
+    fn json_schema(g: &mut SchemaGenerator) -> Schema {
+        let long = g.subschema_for::<SnapshotMap>();
+        json_schema!({ "anyOf": [{ "type": "boolean" }, long] })
+    }
+}

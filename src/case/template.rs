@@ -1,0 +1,276 @@
+//! Interpolation: `{{ name }}` and `{{ env.NAME }}` inside strings and JSON bodies.
+//!
+//! Templates are parsed once at load time ([`Template::parse`]) so that undefined variables are load
+//! errors, and rendered per request against [`Vars`].
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::Value;
+
+/// What a `{{ ... }}` refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Expr {
+    /// A variable of the API, the environment or an earlier capture.
+    Var(String),
+    /// A process environment variable (a secret: never written out).
+    Env(String),
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Var(name) => write!(f, "{{{{ {name} }}}}"),
+            Expr::Env(name) => write!(f, "{{{{ env.{name} }}}}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    Lit(String),
+    Expr(Expr),
+}
+
+/// A string with interpolations.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Template {
+    pub parts: Vec<Part>,
+}
+
+/// Why a template could not be parsed; `offset` is a byte offset into the string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub offset: usize,
+    pub message: String,
+}
+
+impl Template {
+    pub fn literal(s: impl Into<String>) -> Self {
+        Template {
+            parts: vec![Part::Lit(s.into())],
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Template, TemplateError> {
+        let mut parts = Vec::new();
+        let mut rest = s;
+        let mut consumed = 0;
+        while let Some(start) = rest.find("{{") {
+            if start > 0 {
+                parts.push(Part::Lit(rest[..start].to_string()));
+            }
+            let after = &rest[start + 2..];
+            let end = after.find("}}").ok_or_else(|| TemplateError {
+                offset: consumed + start,
+                message: "unclosed `{{`: expected `}}`".into(),
+            })?;
+            let inner = after[..end].trim();
+            parts.push(Part::Expr(parse_expr(inner).map_err(|message| TemplateError {
+                offset: consumed + start,
+                message,
+            })?));
+            let advance = start + 2 + end + 2;
+            consumed += advance;
+            rest = &rest[advance..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Lit(rest.to_string()));
+        }
+        Ok(Template { parts })
+    }
+
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Expr(e) => Some(e),
+            Part::Lit(_) => None,
+        })
+    }
+
+    /// `Some(expr)` when the whole template is one interpolation (its JSON type is kept in bodies).
+    pub fn single_expr(&self) -> Option<&Expr> {
+        match self.parts.as_slice() {
+            [Part::Expr(e)] => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn render(&self, vars: &Vars) -> Result<String, RenderError> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Expr(e) => out.push_str(&value_to_text(&vars.lookup(e)?)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn parse_expr(inner: &str) -> Result<Expr, String> {
+    let is_ident = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    };
+    if let Some(name) = inner.strip_prefix("env.") {
+        if is_ident(name) {
+            return Ok(Expr::Env(name.to_string()));
+        }
+    } else if is_ident(inner) {
+        return Ok(Expr::Var(inner.to_string()));
+    }
+    Err(format!(
+        "invalid interpolation `{{{{ {inner} }}}}`: expected a variable name or env.NAME"
+    ))
+}
+
+/// Text form of a JSON value in a URL, header or string: strings without quotes.
+pub fn value_to_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A JSON value whose strings may interpolate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JsonTemplate {
+    /// No interpolation anywhere below: used as is.
+    Literal(Value),
+    Str(Template),
+    Array(Vec<JsonTemplate>),
+    Object(Vec<(String, JsonTemplate)>),
+}
+
+impl JsonTemplate {
+    pub fn parse(v: &Value) -> Result<JsonTemplate, TemplateError> {
+        if !contains_template(v) {
+            return Ok(JsonTemplate::Literal(v.clone()));
+        }
+        Ok(match v {
+            Value::String(s) => JsonTemplate::Str(Template::parse(s)?),
+            Value::Array(items) => {
+                JsonTemplate::Array(items.iter().map(JsonTemplate::parse).collect::<Result<_, _>>()?)
+            }
+            Value::Object(map) => JsonTemplate::Object(
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), JsonTemplate::parse(v)?)))
+                    .collect::<Result<_, _>>()?,
+            ),
+            other => JsonTemplate::Literal(other.clone()),
+        })
+    }
+
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.collect_exprs(&mut out);
+        out
+    }
+
+    fn collect_exprs<'a>(&'a self, out: &mut Vec<&'a Expr>) {
+        match self {
+            JsonTemplate::Literal(_) => {}
+            JsonTemplate::Str(t) => out.extend(t.exprs()),
+            JsonTemplate::Array(items) => items.iter().for_each(|i| i.collect_exprs(out)),
+            JsonTemplate::Object(fields) => fields.iter().for_each(|(_, v)| v.collect_exprs(out)),
+        }
+    }
+
+    pub fn render(&self, vars: &Vars) -> Result<Value, RenderError> {
+        Ok(match self {
+            JsonTemplate::Literal(v) => v.clone(),
+            JsonTemplate::Str(t) => match t.single_expr() {
+                Some(e) => vars.lookup(e)?,
+                None => Value::String(t.render(vars)?),
+            },
+            JsonTemplate::Array(items) => {
+                Value::Array(items.iter().map(|i| i.render(vars)).collect::<Result<_, _>>()?)
+            }
+            JsonTemplate::Object(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| Ok((k.clone(), v.render(vars)?)))
+                    .collect::<Result<_, RenderError>>()?,
+            ),
+        })
+    }
+}
+
+fn contains_template(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains("{{"),
+        Value::Array(items) => items.iter().any(contains_template),
+        Value::Object(map) => map.values().any(contains_template),
+        _ => false,
+    }
+}
+
+/// A variable that has no value at run time (its capture failed or was skipped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderError {
+    pub expr: Expr,
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.expr {
+            Expr::Var(name) => write!(
+                f,
+                "variable `{name}` has no value (the case that captures it failed or did not run)"
+            ),
+            Expr::Env(name) => write!(f, "environment variable `{name}` is not set"),
+        }
+    }
+}
+
+/// Variable values at run time: the API's variables, then captures of earlier cases in the file.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    pub values: HashMap<String, Value>,
+    pub env: HashMap<String, String>,
+}
+
+impl Vars {
+    pub fn lookup(&self, e: &Expr) -> Result<Value, RenderError> {
+        let found = match e {
+            Expr::Var(name) => self.values.get(name).cloned(),
+            Expr::Env(name) => self.env.get(name).cloned().map(Value::String),
+        };
+        found.ok_or_else(|| RenderError { expr: e.clone() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_literals_and_expressions() {
+        let t = Template::parse("/a/{{ id }}/b{{env.TOKEN}}").unwrap();
+        assert_eq!(
+            t.parts,
+            vec![
+                Part::Lit("/a/".into()),
+                Part::Expr(Expr::Var("id".into())),
+                Part::Lit("/b".into()),
+                Part::Expr(Expr::Env("TOKEN".into())),
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_unclosed_and_invalid() {
+        assert_eq!(Template::parse("a {{ b").unwrap_err().offset, 2);
+        assert!(Template::parse("{{ a b }}").unwrap_err().message.contains("a b"));
+    }
+
+    #[test]
+    fn whole_string_interpolation_keeps_json_type() {
+        let t = JsonTemplate::parse(&json!({"id": "{{ id }}", "label": "n{{ id }}"})).unwrap();
+        let mut vars = Vars::default();
+        vars.values.insert("id".into(), json!(7));
+        assert_eq!(t.render(&vars).unwrap(), json!({"id": 7, "label": "n7"}));
+    }
+}

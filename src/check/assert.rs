@@ -1,0 +1,233 @@
+//! JSONPath assertions (`expect.assert`) and captures (`capture`).
+
+use serde_json::Value;
+
+use super::{CheckKind, CheckResult};
+use crate::case::raw::JsonType;
+use crate::case::template::Vars;
+use crate::case::{json_type_name, Assertion, Capture, CaptureFrom, Predicate};
+use crate::http::HttpResponse;
+
+/// Checks every predicate of one assertion; one result per failed predicate, or one pass.
+pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
+    let nodes: Vec<&Value> = a.path.query(json).all();
+    let subject = a.path_text.as_str();
+    let mut failures = Vec::new();
+    for p in &a.predicates {
+        if let Err(message) = predicate(p, &nodes, vars) {
+            let mut r = CheckResult::fail(CheckKind::Assert, subject, format!("{subject}: {}", message.0));
+            if let Some((want, got)) = message.1 {
+                r = r.with_values(want, got);
+            }
+            failures.push(r);
+        }
+    }
+    if failures.is_empty() {
+        vec![CheckResult::pass(CheckKind::Assert, subject, "holds")]
+    } else {
+        failures
+    }
+}
+
+/// A failure message with optional (expected, actual) texts for a diff.
+struct Failure(String, Option<(String, String)>);
+
+fn predicate(p: &Predicate, nodes: &[&Value], vars: &Vars) -> Result<(), Failure> {
+    if let Predicate::Exists(want) = p {
+        return match (*want, nodes.is_empty()) {
+            (true, true) => Err(Failure("expected the path to exist, it selects nothing".into(), None)),
+            (false, false) => Err(Failure(
+                format!("expected the path to be absent, it selects {}", compact(nodes[0])),
+                None,
+            )),
+            _ => Ok(()),
+        };
+    }
+    if nodes.is_empty() {
+        return Err(Failure("the path selects nothing".into(), None));
+    }
+    for node in nodes {
+        node_predicate(p, node, vars)?;
+    }
+    Ok(())
+}
+
+fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failure> {
+    match p {
+        Predicate::Exists(_) => Ok(()),
+        Predicate::Equals(t) => {
+            let want = t.render(vars).map_err(|e| Failure(e.to_string(), None))?;
+            if json_equal(&want, node) {
+                Ok(())
+            } else {
+                Err(Failure(
+                    format!("expected {}, got {}", compact(&want), compact(node)),
+                    Some((pretty(&want), pretty(node))),
+                ))
+            }
+        }
+        Predicate::Type(t) => {
+            if type_matches(*t, node) {
+                Ok(())
+            } else {
+                Err(Failure(
+                    format!("expected type {}, got {} {}", type_name(*t), json_type_name(node), compact(node)),
+                    None,
+                ))
+            }
+        }
+        Predicate::Matches(re) => match node {
+            Value::String(s) if re.is_match(s) => Ok(()),
+            Value::String(s) => Err(Failure(format!("`{s}` does not match /{re}/"), None)),
+            other => Err(Failure(format!("expected a string matching /{re}/, got {}", compact(other)), None)),
+        },
+        Predicate::Length(n) => {
+            let len = match node {
+                Value::Array(a) => a.len(),
+                Value::Object(o) => o.len(),
+                Value::String(s) => s.chars().count(),
+                other => return Err(Failure(format!("expected something with a length, got {}", compact(other)), None)),
+            };
+            if len as u64 == *n {
+                Ok(())
+            } else {
+                Err(Failure(format!("expected length {n}, got {len}"), None))
+            }
+        }
+        Predicate::Contains(t) => {
+            let want = t.render(vars).map_err(|e| Failure(e.to_string(), None))?;
+            let found = match (node, &want) {
+                (Value::Array(items), w) => items.iter().any(|i| json_equal(w, i)),
+                (Value::String(s), Value::String(w)) => s.contains(w.as_str()),
+                _ => false,
+            };
+            if found {
+                Ok(())
+            } else {
+                Err(Failure(format!("expected {} to contain {}", compact(node), compact(&want)), None))
+            }
+        }
+    }
+}
+
+/// JSON equality where numbers compare by value (`1` == `1.0`).
+pub fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+            (Some(x), Some(y), _, _) => x == y,
+            (_, _, Some(x), Some(y)) => x == y,
+            _ => x.as_f64() == y.as_f64(),
+        },
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn type_matches(t: JsonType, v: &Value) -> bool {
+    match t {
+        JsonType::String => v.is_string(),
+        JsonType::Number => v.is_number(),
+        JsonType::Integer => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        JsonType::Boolean => v.is_boolean(),
+        JsonType::Array => v.is_array(),
+        JsonType::Object => v.is_object(),
+        JsonType::Null => v.is_null(),
+    }
+}
+
+fn type_name(t: JsonType) -> &'static str {
+    match t {
+        JsonType::String => "string",
+        JsonType::Number => "number",
+        JsonType::Integer => "integer",
+        JsonType::Boolean => "boolean",
+        JsonType::Array => "array",
+        JsonType::Object => "object",
+        JsonType::Null => "null",
+    }
+}
+
+/// One-line JSON, cut at 120 characters.
+pub fn compact(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 120 {
+        format!("{}...", crate::diag::truncate_str(&s, 117))
+    } else {
+        s
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// Takes the captured values; a capture that selects nothing is a failed check.
+pub fn captures(captures: &[Capture], json: Option<&Value>, response: &HttpResponse, vars: &mut Vars) -> Vec<CheckResult> {
+    let mut results = Vec::new();
+    for c in captures {
+        let value = match &c.source {
+            CaptureFrom::Header(h) => response.header(h).map(|v| Value::String(v.to_string())),
+            CaptureFrom::Json { path, .. } => json.and_then(|j| path.query(j).first().cloned()),
+        };
+        let from = match &c.source {
+            CaptureFrom::Header(h) => format!("header {h}"),
+            CaptureFrom::Json { text, .. } => text.clone(),
+        };
+        match value {
+            Some(v) => {
+                vars.values.insert(c.name.clone(), v);
+            }
+            None => results.push(CheckResult::fail(
+                CheckKind::Capture,
+                c.name.as_str(),
+                format!("capture `{}`: {from} selects nothing in the response", c.name),
+            )),
+        }
+    }
+    results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::template::JsonTemplate;
+    use serde_json::json;
+    use serde_json_path::JsonPath;
+
+    fn check(path: &str, p: Predicate, body: Value) -> Vec<CheckResult> {
+        let a = Assertion { path_text: path.into(), path: JsonPath::parse(path).unwrap(), predicates: vec![p] };
+        assertion(&a, &body, &Vars::default())
+    }
+
+    #[test]
+    fn equals_compares_numbers_by_value() {
+        assert!(check("$.n", Predicate::Equals(JsonTemplate::Literal(json!(1.0))), json!({"n": 1}))[0].passed);
+        let r = check("$.n", Predicate::Equals(JsonTemplate::Literal(json!(2))), json!({"n": 1}));
+        assert!(!r[0].passed);
+        assert_eq!(r[0].message, "$.n: expected 2, got 1");
+    }
+
+    #[test]
+    fn every_selected_node_must_hold() {
+        let body = json!({"items": [{"id": 1}, {"id": "x"}]});
+        let r = check("$.items[*].id", Predicate::Type(JsonType::Integer), body);
+        assert!(!r[0].passed);
+        assert!(r[0].message.contains("got string \"x\""), "{}", r[0].message);
+    }
+
+    #[test]
+    fn exists_absent_length_contains() {
+        let body = json!({"a": [1, 2, 3], "s": "hello"});
+        assert!(check("$.a", Predicate::Exists(true), body.clone())[0].passed);
+        assert!(!check("$.b", Predicate::Exists(true), body.clone())[0].passed);
+        assert!(check("$.b", Predicate::Exists(false), body.clone())[0].passed);
+        assert!(check("$.a", Predicate::Length(3), body.clone())[0].passed);
+        assert!(!check("$.s", Predicate::Length(3), body.clone())[0].passed);
+        assert!(check("$.a", Predicate::Contains(JsonTemplate::Literal(json!(2))), body.clone())[0].passed);
+        assert!(check("$.s", Predicate::Contains(JsonTemplate::Literal(json!("ell"))), body.clone())[0].passed);
+        assert!(!check("$.a", Predicate::Contains(JsonTemplate::Literal(json!(9))), body)[0].passed);
+    }
+}

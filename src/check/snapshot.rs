@@ -1,0 +1,271 @@
+//! Snapshot checks: the response (status and normalised JSON body) against an insta `.snap` file
+//! under `snapshots/<api>/`.
+//!
+//! Files use insta's documented format so that `cargo insta review` / `accept` work on them:
+//! conform reads them with insta and writes pending `.snap.new` files itself (insta has no public
+//! write API outside its macros).
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::{CheckKind, CheckResult, ParsedBody};
+use crate::case::SnapshotExpect;
+use crate::http::HttpResponse;
+use crate::redact::Redactor;
+
+/// What to do with a snapshot that is missing or differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Write `.snap.new` for review; a missing snapshot passes as "new".
+    Review,
+    /// As insta does when `CI` is set: nothing is written and a missing snapshot fails.
+    Ci,
+    /// Write `.snap` in place (`--accept`, and record mode).
+    Accept,
+}
+
+/// Where a snapshot belongs.
+pub struct Place<'a> {
+    pub root: &'a Path,
+    pub api: &'a str,
+    pub case_file: &'a Path,
+    pub case: &'a str,
+}
+
+/// The placeholder that replaces redacted values.
+pub const REDACTED: &str = "[redacted]";
+
+/// One step of a redaction selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Key(String),
+    AnyKey,
+    Index(usize),
+    AnyIndex,
+    /// `.**`: any depth, including none.
+    Deep,
+}
+
+/// A parsed selector such as `.id`, `[].createdDate` or `.**.modifiedDate`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    pub text: String,
+    pub steps: Vec<Step>,
+}
+
+impl Selector {
+    pub fn parse(text: &str) -> Result<Selector, String> {
+        let err = |why: &str| format!("invalid redaction selector `{text}`: {why} (e.g. `.id`, `[].createdDate`, `.**.modifiedDate`)");
+        let mut steps = Vec::new();
+        let mut rest = text.trim();
+        if rest.is_empty() {
+            return Err(err("it is empty"));
+        }
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix(".**") {
+                steps.push(Step::Deep);
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix(".*") {
+                steps.push(Step::AnyKey);
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix('.') {
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                if end == 0 {
+                    return Err(err("a `.` must be followed by a key"));
+                }
+                steps.push(Step::Key(r[..end].to_string()));
+                rest = &r[end..];
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']').ok_or_else(|| err("unclosed `[`"))?;
+                let inner = r[..end].trim();
+                steps.push(if inner.is_empty() || inner == "*" {
+                    Step::AnyIndex
+                } else {
+                    Step::Index(inner.parse().map_err(|_| err("expected `[]` or `[N]`"))?)
+                });
+                rest = &r[end + 1..];
+            } else {
+                return Err(err("expected `.` or `[`"));
+            }
+        }
+        Ok(Selector { text: text.to_string(), steps })
+    }
+
+    pub fn apply(&self, value: &mut Value) {
+        redact(value, &self.steps);
+    }
+}
+
+fn redact(value: &mut Value, steps: &[Step]) {
+    let Some((first, rest)) = steps.split_first() else {
+        *value = Value::String(REDACTED.into());
+        return;
+    };
+    match (first, value) {
+        (Step::Deep, v) => {
+            redact(v, rest);
+            match v {
+                Value::Object(map) => map.values_mut().for_each(|c| redact(c, steps)),
+                Value::Array(items) => items.iter_mut().for_each(|c| redact(c, steps)),
+                _ => {}
+            }
+        }
+        (Step::Key(k), Value::Object(map)) => {
+            if let Some(child) = map.get_mut(k) {
+                redact(child, rest);
+            }
+        }
+        (Step::AnyKey, Value::Object(map)) => map.values_mut().for_each(|c| redact(c, rest)),
+        (Step::Index(i), Value::Array(items)) => {
+            if let Some(child) = items.get_mut(*i) {
+                redact(child, rest);
+            }
+        }
+        (Step::AnyIndex, Value::Array(items)) => items.iter_mut().for_each(|c| redact(c, rest)),
+        _ => {}
+    }
+}
+
+/// The text stored in the snapshot: status and body, keys sorted, redactions and secrets applied.
+pub fn render(spec: &SnapshotExpect, response: &HttpResponse, body: Option<&ParsedBody>, redactor: &Redactor) -> String {
+    let body_value = match body {
+        Some(ParsedBody::Json(v)) => {
+            let mut v = redactor.json(v);
+            for s in &spec.redact {
+                s.apply(&mut v);
+            }
+            sort_keys(v)
+        }
+        _ if response.body.is_empty() => Value::Null,
+        _ => Value::String(redactor.text(&String::from_utf8_lossy(&response.body))),
+    };
+    let doc = serde_json::json!({ "status": response.status, "body": body_value });
+    serde_json::to_string_pretty(&sort_keys(doc)).unwrap_or_default()
+}
+
+fn sort_keys(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
+}
+
+pub fn snap_path(root: &Path, api: &str, name: &str) -> PathBuf {
+    root.join("snapshots").join(api).join(format!("{name}.snap"))
+}
+
+/// Compares with the stored snapshot; writes `.snap.new` or `.snap` as `mode` says.
+pub fn check(
+    spec: &SnapshotExpect,
+    place: &Place<'_>,
+    response: &HttpResponse,
+    body: Option<&ParsedBody>,
+    redactor: &Redactor,
+    mode: Mode,
+) -> CheckResult {
+    let content = render(spec, response, body, redactor);
+    let path = snap_path(place.root, place.api, &spec.name);
+    let display = path.strip_prefix(place.root).unwrap_or(&path).display().to_string();
+    let new_path = PathBuf::from(format!("{}.new", path.display()));
+    let stored = if path.exists() {
+        match insta::Snapshot::from_file(&path) {
+            Ok(s) => s.contents().as_text().map(|t| t.to_string()),
+            Err(e) => {
+                return CheckResult::fail(CheckKind::Snapshot, &display, format!("cannot read snapshot {display}: {e}"));
+            }
+        }
+    } else {
+        None
+    };
+    let write = |target: &Path| write_snap(target, place, &content);
+    match stored {
+        Some(old) if old.trim_end() == content.trim_end() => {
+            // A stale pending file would confuse `cargo insta review`.
+            let _ = std::fs::remove_file(&new_path);
+            CheckResult::pass(CheckKind::Snapshot, &display, "matches")
+        }
+        _ if mode == Mode::Accept => match write(&path) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&new_path);
+                CheckResult::pass(CheckKind::Snapshot, &display, format!("written to {display}"))
+            }
+            Err(e) => CheckResult::fail(CheckKind::Snapshot, &display, format!("cannot write {display}: {e}")),
+        },
+        None => {
+            if mode == Mode::Ci {
+                return CheckResult::fail(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!("snapshot {display} does not exist (CI is set, so nothing was written; run without CI and review)"),
+                );
+            }
+            match write(&new_path) {
+                Ok(()) => CheckResult::pass(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!("new snapshot written to {display}.new: review with `cargo insta review`"),
+                ),
+                Err(e) => CheckResult::fail(CheckKind::Snapshot, &display, format!("cannot write {display}.new: {e}")),
+            }
+        }
+        Some(old) => {
+            let diff = similar::TextDiff::from_lines(old.trim_end(), content.trim_end())
+                .unified_diff()
+                .context_radius(3)
+                .header("snapshot", "response")
+                .to_string();
+            let written = match mode {
+                Mode::Ci => String::new(),
+                _ => match write(&new_path) {
+                    Ok(()) => format!("; wrote {display}.new (review with `cargo insta review`, or rerun with --accept)"),
+                    Err(e) => format!("; cannot write {display}.new: {e}"),
+                },
+            };
+            CheckResult::fail(CheckKind::Snapshot, &display, format!("response differs from {display}{written}"))
+                .with_values(old, content)
+                .with_diff(diff)
+        }
+    }
+}
+
+/// Writes a snapshot in insta's format, atomically.
+fn write_snap(path: &Path, place: &Place<'_>, content: &str) -> std::io::Result<()> {
+    let source = place.case_file.display().to_string().replace('\\', "/");
+    let header = format!(
+        "---\nsource: {}\nexpression: {}\n---\n",
+        serde_json::to_string(&source).unwrap_or_default(),
+        serde_json::to_string(place.case).unwrap_or_default()
+    );
+    crate::fsutil::write_atomic(path, format!("{header}{content}\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn selectors_redact_where_they_point() {
+        let mut v = json!({"id": 1, "items": [{"createdDate": "a", "n": 1}], "deep": {"x": {"modifiedDate": "b"}}});
+        for s in [".id", ".items[].createdDate", ".**.modifiedDate"] {
+            Selector::parse(s).unwrap().apply(&mut v);
+        }
+        assert_eq!(
+            v,
+            json!({"id": "[redacted]", "items": [{"createdDate": "[redacted]", "n": 1}], "deep": {"x": {"modifiedDate": "[redacted]"}}})
+        );
+    }
+
+    #[test]
+    fn bad_selectors_are_rejected() {
+        assert!(Selector::parse("id").is_err());
+        assert!(Selector::parse(".a[x]").is_err());
+        assert!(Selector::parse(".a[").is_err());
+    }
+}

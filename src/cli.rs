@@ -1,0 +1,250 @@
+//! The command line: clap structs that mirror the flags, resolved into validated configuration
+//! before any request is sent. `main` maps every result to an exit code here and nowhere else.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::case::{load_suite, LoadOptions, Suite};
+use crate::check::snapshot;
+use crate::error::{Error, EXIT_FAILED, EXIT_OK};
+use crate::http::TransportOptions;
+use crate::plan::{plan, Selection};
+use crate::run::RunConfig;
+use crate::session::{execute, ReportOptions};
+
+const EXAMPLES: &str = "\
+Examples:
+  conform run                                  every case of every API on the recorded mock
+  conform run --api kimai --filter customer    some Kimai cases on the recorded mock
+  conform run --api kimai --env sandbox        against the Kimai sandbox (credentials from env / .env)
+  conform run --base-url http://127.0.0.1:8080 --api kimai
+  conform validate                             check every case file and schema, send nothing
+  conform list --api kimai                     endpoints and cases
+
+Exit codes: 0 all passed, 1 a contract check failed, 2 bad input, configuration or usage.";
+
+#[derive(Debug, Parser)]
+#[command(name = "conform", version, about = "Contract tests for client-management APIs", after_help = EXAMPLES)]
+pub struct Cli {
+    /// Project folder holding cases/, schemas/ and snapshots/.
+    #[arg(short = 'C', long = "root", global = true, default_value = ".")]
+    pub root: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run cases and write reports (on the recorded mock unless --base-url or --env is given).
+    Run(RunArgs),
+    /// Load and check every case file, schema and recording; send nothing.
+    Validate {
+        /// Also check the variables and secrets of this environment.
+        #[arg(long)]
+        env: Option<String>,
+    },
+    /// List APIs, their endpoints and cases.
+    List {
+        #[arg(long = "api")]
+        apis: Vec<String>,
+    },
+    /// Print the JSON Schema of case files or api.yaml (draft-07, for editors).
+    #[command(hide = true)]
+    EditorSchema {
+        #[arg(long)]
+        api_file: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Only these APIs (repeatable).
+    #[arg(long = "api")]
+    pub apis: Vec<String>,
+    /// Only cases whose `api/file::case` contains TEXT (case-insensitive).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Only cases with this tag (repeatable: any of them).
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Send every request to this base URL.
+    #[arg(long, conflicts_with = "env")]
+    pub base_url: Option<String>,
+    /// Use this environment of each API (base URL and variables from api.yaml).
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Case files run concurrently (cases inside a file run in order).
+    #[arg(short = 'j', long, default_value_t = 16)]
+    pub jobs: usize,
+    /// Where junit.xml and report.json are written.
+    #[arg(long, default_value = "target/conform")]
+    pub report_dir: PathBuf,
+    /// Request timeout in seconds.
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+    /// Connect timeout in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    pub connect_timeout: f64,
+    /// Largest response body accepted, in bytes (after decompression).
+    #[arg(long, default_value_t = 16 * 1024 * 1024)]
+    pub max_body: usize,
+    /// Accept invalid TLS certificates (self-signed sandboxes).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Write new and changed snapshots in place instead of as .snap.new.
+    #[arg(long)]
+    pub accept: bool,
+}
+
+/// Parses argv, runs the command, returns the exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    // A .env file adds variables without overriding the environment; its values are secrets.
+    let _ = dotenvy::dotenv();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!("{}", render_error(&e));
+            e.exit_code()
+        }
+    }
+}
+
+fn render_error(e: &Error) -> String {
+    match e {
+        Error::Load(l) => l.render(),
+        other => format!("error: {other}\n"),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<i32, Error> {
+    let root = cli.root;
+    match cli.command {
+        Command::Run(args) => run_command(&root, args),
+        Command::Validate { env } => {
+            let suite = load_suite(&root, &LoadOptions { env })?;
+            println!(
+                "ok: {} APIs, {} case files, {} cases, {} schemas",
+                suite.apis.len(),
+                suite.apis.iter().map(|a| a.files.len()).sum::<usize>(),
+                suite.case_count(),
+                suite.schemas.len()
+            );
+            Ok(EXIT_OK)
+        }
+        Command::List { apis } => {
+            let suite = load_suite(&root, &LoadOptions::default())?;
+            let selection = Selection { apis, ..Selection::default() };
+            plan(&suite, &selection).map_err(Error::Usage)?;
+            print!("{}", list_text(&suite, &selection.apis));
+            Ok(EXIT_OK)
+        }
+        Command::EditorSchema { api_file } => {
+            print!(
+                "{}",
+                if api_file { crate::editor_schema::api_file_schema() } else { crate::editor_schema::case_file_schema() }
+            );
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+/// `conform list`: APIs, then endpoints with their cases.
+pub fn list_text(suite: &Suite, apis: &[String]) -> String {
+    let mut out = String::new();
+    for api in suite.apis.iter().filter(|a| apis.is_empty() || apis.contains(&a.name)) {
+        let title = api.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
+        out.push_str(&format!("{}{title}\n", api.name));
+        for file in &api.files {
+            out.push_str(&format!("  {:<7} {}  ({})\n", file.endpoint.method, file.endpoint.path, file.path.display()));
+            for case in &file.cases {
+                let tags = if case.tags.is_empty() { String::new() } else { format!("  [{}]", case.tags.join(", ")) };
+                let skip = case.skip.as_ref().map(|r| format!("  (skip: {r})")).unwrap_or_default();
+                out.push_str(&format!("            - {}{tags}{skip}\n", case.name));
+            }
+        }
+    }
+    out
+}
+
+fn seconds(flag: &str, v: f64) -> Result<Duration, Error> {
+    Duration::try_from_secs_f64(v)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Error::Usage(format!("--{flag} must be a positive number of seconds, got {v}")))
+}
+
+fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
+    let suite = Arc::new(load_suite(root, &LoadOptions { env: args.env.clone() })?);
+    let selection = Selection { apis: args.apis.clone(), filter: args.filter.clone(), tags: args.tags.clone() };
+    let the_plan = plan(&suite, &selection).map_err(Error::Usage)?;
+    let transport = TransportOptions {
+        connect_timeout: seconds("connect-timeout", args.connect_timeout)?,
+        timeout: seconds("timeout", args.timeout)?,
+        max_body: args.max_body,
+        insecure: args.insecure,
+        ..TransportOptions::default()
+    };
+    if args.jobs == 0 {
+        return Err(Error::Usage("-j/--jobs must be at least 1".into()));
+    }
+    let snapshots = if args.accept {
+        snapshot::Mode::Accept
+    } else if std::env::var_os("CI").is_some() {
+        snapshot::Mode::Ci
+    } else {
+        snapshot::Mode::Review
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let mut targets = HashMap::new();
+        for ai in the_plan.apis() {
+            let api = &suite.apis[ai];
+            let url = match (&args.base_url, &args.env) {
+                (Some(url), _) => check_base_url(url)?,
+                (None, Some(env)) => api
+                    .environments
+                    .get(env)
+                    .map(|e| e.base_url.clone())
+                    .ok_or_else(|| Error::Usage(format!("API `{}` has no environment `{env}`", api.name)))?,
+                (None, None) => {
+                    return Err(Error::Usage(
+                        "no target: pass --base-url URL or --env NAME (playback comes with recordings)".into(),
+                    ))
+                }
+            };
+            targets.insert(api.name.clone(), url);
+        }
+        let config = RunConfig {
+            jobs: args.jobs,
+            transport,
+            targets,
+            env: args.env.clone(),
+            playback: false,
+            keep_exchanges: false,
+            snapshots,
+        };
+        let reports = ReportOptions {
+            dir: root.join(&args.report_dir),
+            terminal: Box::new(std::io::stdout()),
+            interactive: crate::report::terminal::interactive(),
+        };
+        let summary = execute(Arc::clone(&suite), &the_plan, config, reports, |_| {}).await?;
+        println!("reports: {}", root.join(&args.report_dir).display());
+        Ok(if summary.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+    })
+}
+
+fn check_base_url(url: &str) -> Result<String, Error> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(url.trim_end_matches('/').to_string()),
+        _ => Err(Error::Usage(format!("--base-url `{url}` is not an http(s) URL"))),
+    }
+}

@@ -1,0 +1,182 @@
+//! The only module that speaks HTTP: conform's own request/response types and a reqwest transport.
+//!
+//! Everything above this module (runner, checks, reports, recordings) works on [`HttpRequest`] and
+//! [`HttpResponse`], so checks are testable without a network and the client can change alone.
+
+use std::sync::Once;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+
+/// A request as conform sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: String,
+    /// Absolute URL including the query string.
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response as conform received it. Header names are lowercase.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+    pub elapsed: Duration,
+}
+
+impl HttpResponse {
+    /// The first value of a header (name matched case-insensitively).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The media type without parameters, lowercase (`application/json`).
+    pub fn media_type(&self) -> Option<String> {
+        self.header("content-type")
+            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TransportOptions {
+    pub connect_timeout: Duration,
+    pub timeout: Duration,
+    /// Largest response body accepted (after decompression).
+    pub max_body: usize,
+    pub insecure: bool,
+    pub max_redirects: usize,
+}
+
+impl Default for TransportOptions {
+    fn default() -> Self {
+        TransportOptions {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body: 16 * 1024 * 1024,
+            insecure: false,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// Why no response could be read. The message is meant for people and names the cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct TransportError {
+    pub message: String,
+}
+
+/// A pooled HTTP client shared by every case of a run (connections are reused).
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    options: TransportOptions,
+}
+
+static CRYPTO: Once = Once::new();
+
+impl Transport {
+    pub fn new(options: TransportOptions) -> Result<Transport, String> {
+        CRYPTO.call_once(|| {
+            // A second install (e.g. by a test harness) is harmless; the first provider wins.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        });
+        let client = reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
+            .tls_danger_accept_invalid_certs(options.insecure)
+            .pool_max_idle_per_host(256)
+            .tcp_nodelay(true)
+            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+        Ok(Transport { client, options })
+    }
+
+    pub async fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError {
+            message: format!("invalid method `{}`: {e}", req.method),
+        })?;
+        let mut builder = self.client.request(method, &req.url);
+        for (name, value) in &req.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let started = Instant::now();
+        let mut response = builder.send().await.map_err(|e| self.describe(&e))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect();
+        if let Some(len) = response.content_length() {
+            if len as usize > self.options.max_body {
+                return Err(self.too_large(Some(len)));
+            }
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(&e))? {
+            if body.len() + chunk.len() > self.options.max_body {
+                return Err(self.too_large(None));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: Bytes::from(body),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    fn too_large(&self, declared: Option<u64>) -> TransportError {
+        let limit = self.options.max_body;
+        TransportError {
+            message: match declared {
+                Some(len) => format!("response body of {len} bytes exceeds --max-body ({limit} bytes)"),
+                None => format!("response body exceeds --max-body ({limit} bytes) after decompression"),
+            },
+        }
+    }
+
+    fn describe(&self, e: &reqwest::Error) -> TransportError {
+        let kind = if e.is_timeout() {
+            format!("timed out (request timeout {:?})", self.options.timeout)
+        } else if e.is_connect() {
+            "connection failed".to_string()
+        } else if e.is_redirect() {
+            format!("too many redirects (limit {})", self.options.max_redirects)
+        } else if e.is_body() || e.is_decode() {
+            "failed reading the response body".to_string()
+        } else {
+            "request failed".to_string()
+        };
+        TransportError {
+            message: format!("{kind}: {}", error_chain(e)),
+        }
+    }
+}
+
+/// `outer: cause: root cause`, skipping repeats.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}

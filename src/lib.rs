@@ -1,0 +1,26 @@
+//! conform: contract tests for client/customer-management APIs.
+//!
+//! Data flows one way:
+//!
+//! ```text
+//! argv -clap-> cli::Cli -resolve-> run::RunConfig
+//! cases/<api>/*.yaml -case::load-> raw (with spans) -case::lower-> case::Suite   (all errors, exit 2)
+//! Suite + plan::Selection -plan::plan-> plan::Plan
+//! Plan -run::run (http::Transport | mock playback)-> run::Event -> run::CaseOutcome
+//! outcomes -report::{terminal, junit, json}-> files and terminal; outcomes -> exit code
+//! ```
+
+pub mod case;
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod editor_schema;
+pub mod error;
+pub mod fsutil;
+pub mod http;
+pub mod mock;
+pub mod plan;
+pub mod redact;
+pub mod report;
+pub mod run;
+pub mod session;

@@ -1,0 +1,193 @@
+//! Secret scrubbing: what must never reach a report, recording, snapshot or log.
+//!
+//! A [`Redactor`] knows sensitive header, query and body-field names (built-in plus per API) and the
+//! values of the environment variables a run used; it replaces them with stable placeholders such as
+//! `<scrubbed:authorization>` so that files stay diff-friendly and playback still matches.
+
+use serde_json::Value;
+
+/// Headers that carry credentials for the vendors conform targets (compared lowercase).
+pub const SENSITIVE_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "api-key",
+    "x-api-key",
+    "x-auth-user",
+    "x-auth-token",
+    "cookie",
+    "set-cookie",
+];
+
+/// Query parameters that carry credentials or signatures.
+pub const SENSITIVE_QUERY: &[&str] = &[
+    "apikey",
+    "api_key",
+    "key",
+    "signature",
+    "token",
+    "access_token",
+    "sessiontoken",
+    "password",
+];
+
+/// JSON body fields that carry credentials (compared case-insensitively, at any depth).
+pub const SENSITIVE_BODY: &[&str] = &[
+    "password",
+    "accesstoken",
+    "access_token",
+    "token",
+    "apikey",
+    "api_key",
+    "secret",
+    "signature",
+    "plainpassword",
+];
+
+/// The placeholder written instead of a secret.
+pub fn placeholder(name: &str) -> String {
+    format!("<scrubbed:{}>", name.to_ascii_lowercase())
+}
+
+/// True for a value written by [`placeholder`].
+pub fn is_placeholder(value: &str) -> bool {
+    value.starts_with("<scrubbed:") && value.ends_with('>')
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    headers: Vec<String>,
+    query: Vec<String>,
+    body: Vec<String>,
+    /// (value, name) of secrets known by value, longest first.
+    values: Vec<(String, String)>,
+}
+
+impl Redactor {
+    pub fn new(extra: &crate::case::Sensitive) -> Redactor {
+        let with = |builtin: &[&str], more: &[String]| {
+            let mut v: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
+            v.extend(more.iter().cloned());
+            v
+        };
+        Redactor {
+            headers: with(SENSITIVE_HEADERS, &extra.headers),
+            query: with(SENSITIVE_QUERY, &extra.query),
+            body: with(SENSITIVE_BODY, &extra.body),
+            values: Vec::new(),
+        }
+    }
+
+    /// Treats `value` as a secret wherever it appears (values shorter than 4 characters would scrub
+    /// ordinary text, so they are only scrubbed by name).
+    pub fn add_secret_value(&mut self, name: &str, value: &str) {
+        if value.len() >= 4 && !self.values.iter().any(|(v, _)| v == value) {
+            self.values.push((value.to_string(), name.to_string()));
+            self.values.sort_by_key(|v| std::cmp::Reverse(v.0.len()));
+        }
+    }
+
+    pub fn is_sensitive_header(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    pub fn is_sensitive_query(&self, name: &str) -> bool {
+        self.query.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    pub fn is_sensitive_field(&self, name: &str) -> bool {
+        self.body.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+
+    /// Replaces every known secret value inside free text.
+    pub fn text(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (value, name) in &self.values {
+            if out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), &placeholder(name));
+            }
+        }
+        out
+    }
+
+    pub fn header(&self, name: &str, value: &str) -> String {
+        if self.is_sensitive_header(name) {
+            placeholder(name)
+        } else {
+            self.text(value)
+        }
+    }
+
+    pub fn headers(&self, headers: &[(String, String)]) -> Vec<(String, String)> {
+        headers
+            .iter()
+            .map(|(n, v)| (n.clone(), self.header(n, v)))
+            .collect()
+    }
+
+    /// Scrubs sensitive query parameters and secret values in a URL.
+    pub fn url(&self, url: &str) -> String {
+        let Ok(mut parsed) = url::Url::parse(url) else {
+            return self.text(url);
+        };
+        if parsed.query().is_some() {
+            let pairs: Vec<(String, String)> = parsed
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if self.is_sensitive_query(&k) { placeholder(&k) } else { v.into_owned() };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            parsed.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        self.text(parsed.as_str())
+    }
+
+    /// Scrubs sensitive fields (at any depth) and secret values in a JSON value.
+    pub fn json(&self, value: &Value) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| {
+                        let v = if self.is_sensitive_field(k) && !v.is_null() {
+                            Value::String(placeholder(k))
+                        } else {
+                            self.json(v)
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.json(v)).collect()),
+            Value::String(s) => Value::String(self.text(s)),
+            other => other.clone(),
+        }
+    }
+
+    /// Scrubs a body for display: JSON is scrubbed structurally, other text by value.
+    pub fn body_text(&self, body: &[u8]) -> String {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(v) => serde_json::to_string_pretty(&self.json(&v)).unwrap_or_default(),
+            Err(_) => self.text(&String::from_utf8_lossy(body)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scrubs_by_name_and_by_value() {
+        let mut r = Redactor::new(&Default::default());
+        r.add_secret_value("KIMAI_TOKEN", "s3cr3t-value");
+        assert_eq!(r.header("Authorization", "Bearer x"), "<scrubbed:authorization>");
+        assert_eq!(r.header("X-Trace", "a s3cr3t-value b"), "a <scrubbed:kimai_token> b");
+        let url = r.url("https://h/x?apiKey=abc&q=1");
+        assert!(url.contains("apiKey=%3Cscrubbed%3Aapikey%3E") && url.contains("q=1"), "{url}");
+        assert_eq!(
+            r.json(&json!({"user": {"Password": "pw"}, "n": "s3cr3t-value"})),
+            json!({"user": {"Password": "<scrubbed:password>"}, "n": "<scrubbed:kimai_token>"})
+        );
+    }
+}
