@@ -12,6 +12,8 @@ use crate::case::{load_suite, LoadOptions, Suite};
 use crate::check::snapshot;
 use crate::error::{Error, EXIT_FAILED, EXIT_OK};
 use crate::http::TransportOptions;
+use crate::mock::playback::{serve, Playback};
+use crate::mock::record::Recorder;
 use crate::plan::{plan, Selection};
 use crate::run::RunConfig;
 use crate::session::{execute, ReportOptions};
@@ -21,6 +23,9 @@ Examples:
   conform run                                  every case of every API on the recorded mock
   conform run --api kimai --filter customer    some Kimai cases on the recorded mock
   conform run --api kimai --env sandbox        against the Kimai sandbox (credentials from env / .env)
+  conform run --accept                         write new and changed snapshots in place
+  conform record --api kimai --env sandbox     refresh Kimai's recordings from its sandbox
+  conform mock --api kimai --port 8765         serve Kimai's recordings to a client under development
   conform run --base-url http://127.0.0.1:8080 --api kimai
   conform validate                             check every case file and schema, send nothing
   conform list --api kimai                     endpoints and cases
@@ -47,6 +52,16 @@ pub enum Command {
         #[arg(long)]
         env: Option<String>,
     },
+    /// Run cases against a live API and write their recordings (scrubbed) and new snapshots.
+    Record(RecordArgs),
+    /// Serve an API's recordings as a standalone mock server until Ctrl-C.
+    Mock {
+        #[arg(long)]
+        api: String,
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+    },
     /// List APIs, their endpoints and cases.
     List {
         #[arg(long = "api")]
@@ -58,6 +73,30 @@ pub enum Command {
         #[arg(long)]
         api_file: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The API to record.
+    #[arg(long)]
+    pub api: String,
+    /// Only cases whose `api/file::case` contains TEXT (others keep their recordings).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// The live base URL.
+    #[arg(long, conflicts_with = "env", required_unless_present = "env")]
+    pub base_url: Option<String>,
+    /// The environment of the API to record from.
+    #[arg(long)]
+    pub env: Option<String>,
+    #[arg(short = 'j', long, default_value_t = 4)]
+    pub jobs: usize,
+    #[arg(long, default_value = "target/conform")]
+    pub report_dir: PathBuf,
+    #[arg(long, default_value_t = 30.0)]
+    pub timeout: f64,
+    #[arg(long)]
+    pub insecure: bool,
 }
 
 #[derive(Debug, Args)]
@@ -127,15 +166,22 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Run(args) => run_command(&root, args),
         Command::Validate { env } => {
             let suite = load_suite(&root, &LoadOptions { env })?;
+            let mut recordings = 0;
+            for api in &suite.apis {
+                recordings += load_playback(&suite, api)?.entries.len();
+            }
             println!(
-                "ok: {} APIs, {} case files, {} cases, {} schemas",
+                "ok: {} APIs, {} case files, {} cases, {} schemas, {} recorded interactions",
                 suite.apis.len(),
                 suite.apis.iter().map(|a| a.files.len()).sum::<usize>(),
                 suite.case_count(),
-                suite.schemas.len()
+                suite.schemas.len(),
+                recordings
             );
             Ok(EXIT_OK)
         }
+        Command::Record(args) => record_command(&root, args),
+        Command::Mock { api, port } => mock_command(&root, &api, port),
         Command::List { apis } => {
             let suite = load_suite(&root, &LoadOptions::default())?;
             let selection = Selection { apis, ..Selection::default() };
@@ -199,35 +245,44 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
     } else {
         snapshot::Mode::Review
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))?;
+    let runtime = new_runtime()?;
+    let playback = args.base_url.is_none() && args.env.is_none();
+    // Recordings are checked before anything starts, like case files.
+    let mut playbacks = Vec::new();
+    if playback {
+        for ai in the_plan.apis() {
+            playbacks.push(load_playback(&suite, &suite.apis[ai])?);
+        }
+    }
     runtime.block_on(async {
         let mut targets = HashMap::new();
+        let mut servers = Vec::new();
+        for p in playbacks {
+            let name = p.api.clone();
+            let server = serve(Arc::new(p), LOOPBACK_EPHEMERAL, None)
+                .await
+                .map_err(|e| Error::Io(format!("cannot start the playback server for `{name}`: {e}")))?;
+            targets.insert(name, server.base_url());
+            servers.push(server);
+        }
         for ai in the_plan.apis() {
             let api = &suite.apis[ai];
-            let url = match (&args.base_url, &args.env) {
-                (Some(url), _) => check_base_url(url)?,
-                (None, Some(env)) => api
-                    .environments
-                    .get(env)
-                    .map(|e| e.base_url.clone())
-                    .ok_or_else(|| Error::Usage(format!("API `{}` has no environment `{env}`", api.name)))?,
-                (None, None) => {
-                    return Err(Error::Usage(
-                        "no target: pass --base-url URL or --env NAME (playback comes with recordings)".into(),
-                    ))
+            match (&args.base_url, &args.env) {
+                (Some(url), _) => {
+                    targets.insert(api.name.clone(), check_base_url(url)?);
                 }
-            };
-            targets.insert(api.name.clone(), url);
+                (None, Some(env)) => {
+                    targets.insert(api.name.clone(), environment_url(api, env)?);
+                }
+                (None, None) => {}
+            }
         }
         let config = RunConfig {
             jobs: args.jobs,
             transport,
             targets,
             env: args.env.clone(),
-            playback: false,
+            playback,
             keep_exchanges: false,
             snapshots,
         };
@@ -237,8 +292,109 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
             interactive: crate::report::terminal::interactive(),
         };
         let summary = execute(Arc::clone(&suite), &the_plan, config, reports, |_| {}).await?;
+        for s in servers {
+            s.shutdown().await;
+        }
         println!("reports: {}", root.join(&args.report_dir).display());
         Ok(if summary.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+    })
+}
+
+const LOOPBACK_EPHEMERAL: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
+
+fn load_playback(suite: &Suite, api: &crate::case::Api) -> Result<Playback, Error> {
+    Playback::load(&suite.root, api).map_err(|diagnostics| Error::Load(crate::case::LoadError::from_diagnostics(diagnostics)))
+}
+
+fn environment_url(api: &crate::case::Api, env: &str) -> Result<String, Error> {
+    api.environments
+        .get(env)
+        .map(|e| e.base_url.clone())
+        .ok_or_else(|| Error::Usage(format!("API `{}` has no environment `{env}`", api.name)))
+}
+
+fn new_runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))
+}
+
+fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
+    let suite = Arc::new(load_suite(root, &LoadOptions { env: args.env.clone() })?);
+    let selection = Selection { apis: vec![args.api.clone()], filter: args.filter.clone(), tags: Vec::new() };
+    let the_plan = plan(&suite, &selection).map_err(Error::Usage)?;
+    let api = suite.api(&args.api).ok_or_else(|| Error::Usage(format!("unknown API `{}`", args.api)))?;
+    let url = match (&args.base_url, &args.env) {
+        (Some(url), _) => check_base_url(url)?,
+        (None, Some(env)) => environment_url(api, env)?,
+        (None, None) => return Err(Error::Usage("record needs --base-url URL or --env NAME".into())),
+    };
+    let secrets = crate::run::runner::secret_values(api);
+    let config = RunConfig {
+        jobs: args.jobs.max(1),
+        transport: TransportOptions {
+            timeout: seconds("timeout", args.timeout)?,
+            insecure: args.insecure,
+            ..TransportOptions::default()
+        },
+        targets: HashMap::from([(args.api.clone(), url)]),
+        env: args.env.clone(),
+        playback: false,
+        keep_exchanges: true,
+        snapshots: snapshot::Mode::Accept,
+    };
+    let reports = ReportOptions {
+        dir: root.join(&args.report_dir),
+        terminal: Box::new(std::io::stdout()),
+        interactive: crate::report::terminal::interactive(),
+    };
+    new_runtime()?.block_on(async {
+        let mut recorder = Recorder::default();
+        let run = execute(Arc::clone(&suite), &the_plan, config, reports, |e| recorder.observe(e));
+        // Ctrl-C stops the run before anything is written: recordings stay exactly as they were.
+        let summary = tokio::select! {
+            s = run => s?,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted: no recording was changed");
+                return Ok(130);
+            }
+        };
+        let recorded = recorder.len();
+        let changed = recorder
+            .write(&suite, &secrets)
+            .map_err(|e| Error::Io(format!("cannot write recordings: {e}")))?;
+        println!("recorded {recorded} exchanges; {} recording files changed", changed.len());
+        for path in changed {
+            println!("  wrote {}", path.display());
+        }
+        Ok(if summary.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+    })
+}
+
+fn mock_command(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
+    let suite = load_suite(root, &LoadOptions::default())?;
+    plan(&suite, &Selection { apis: vec![api_name.to_string()], ..Selection::default() }).map_err(Error::Usage)?;
+    let api = suite.api(api_name).ok_or_else(|| Error::Usage(format!("unknown API `{api_name}`")))?;
+    let playback = Arc::new(load_playback(&suite, api)?);
+    let count = playback.entries.len();
+    new_runtime()?.block_on(async move {
+        let addr = std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port);
+        let observer: crate::mock::playback::Observer = Arc::new(|req, status, hit| {
+            let what = hit
+                .map(|e| format!("{}.yaml::{}", e.stem, e.interaction.case))
+                .unwrap_or_else(|| "no match".into());
+            println!("{} -> {status} ({what})", req.describe());
+        });
+        let server = serve(playback, addr, Some(observer))
+            .await
+            .map_err(|e| Error::Io(format!("cannot listen on {addr}: {e}")))?;
+        println!("serving {count} recorded interactions of `{api_name}` on {} (Ctrl-C stops)", server.base_url());
+        let _ = tokio::signal::ctrl_c().await;
+        server.shutdown().await;
+        println!("stopped");
+        Ok(EXIT_OK)
     })
 }
 

@@ -31,6 +31,11 @@ pub struct LoadError {
 }
 
 impl LoadError {
+    /// Problems found outside case files (recordings), rendered without source lines.
+    pub fn from_diagnostics(diagnostics: Vec<Diagnostic>) -> LoadError {
+        LoadError { diagnostics, sources: HashMap::new(), missing_env: Vec::new() }
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         for d in &self.diagnostics {

@@ -47,9 +47,30 @@ pub fn failure_text(o: &CaseOutcome) -> String {
     }
     if let Some(r) = &o.request {
         out.push_str(&format!("request: {} {}\n", r.method, r.url));
+        for (name, value) in &r.headers {
+            out.push_str(&format!("  {name}: {value}\n"));
+        }
+        if let Some(body) = &r.body {
+            push_excerpt(&mut out, body);
+        }
     }
     if let Some(r) = &o.response {
         out.push_str(&format!("response: {} ({} ms)\n", r.status, r.elapsed_ms));
+        if let Some(body) = &r.body {
+            push_excerpt(&mut out, body);
+        }
     }
     out
+}
+
+/// The first 20 lines of a body, indented.
+fn push_excerpt(out: &mut String, body: &str) {
+    const LINES: usize = 20;
+    for line in body.lines().take(LINES) {
+        out.push_str(&format!("  | {line}\n"));
+    }
+    let total = body.lines().count();
+    if total > LINES {
+        out.push_str(&format!("  | ... ({} more lines in report.json)\n", total - LINES));
+    }
 }

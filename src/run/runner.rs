@@ -119,10 +119,10 @@ pub async fn run(
 /// The API's variables rendered once, the selected environment's overriding them.
 fn api_runtime(api: &Api, base_url: String, env: Option<&str>) -> Result<ApiRuntime, String> {
     let mut vars = Vars::default();
-    let mut redactor = Redactor::new(&api.sensitive);
+    let secrets = secret_values(api);
+    let redactor = crate::mock::record::redactor_for(api, &secrets);
     for name in &api.env_refs {
         if let Ok(value) = std::env::var(name) {
-            redactor.add_secret_value(&format!("env.{name}"), &value);
             vars.env.insert(name.clone(), value);
         }
     }
@@ -135,6 +135,14 @@ fn api_runtime(api: &Api, base_url: String, env: Option<&str>) -> Result<ApiRunt
         vars.values.insert(name.clone(), value);
     }
     Ok(ApiRuntime { base_url: base_url.trim_end_matches('/').to_string(), vars, redactor })
+}
+
+/// The values of the environment variables an API uses, by `env.NAME`: secrets to scrub.
+pub fn secret_values(api: &Api) -> HashMap<String, String> {
+    api.env_refs
+        .iter()
+        .filter_map(|name| std::env::var(name).ok().map(|v| (format!("env.{name}"), v)))
+        .collect()
 }
 
 struct CaseCtx<'a> {
@@ -195,6 +203,17 @@ async fn run_case(ctx: &CaseCtx<'_>, case: &Case, vars: &mut Vars) -> (CaseOutco
             return (outcome, None);
         }
     };
+    if ctx.config.playback && response.header(crate::mock::playback::UNMATCHED_HEADER).is_some() {
+        outcome.status = OutcomeStatus::Failed;
+        let detail = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+            .unwrap_or_else(|| "the playback server has no recording for this request".into());
+        outcome.error = Some(format!("playback: {}", redactor.text(&detail)));
+        outcome.duration_ms = ms(started.elapsed());
+        attach_request_details(&mut outcome, &request, redactor);
+        return (outcome, None);
+    }
     let body = check::needs_json(&case.expect, !case.captures.is_empty()).then(|| ParsedBody::parse(&response.body));
     let mut checks = check::check_response(&case.expect, &response, body.as_ref(), &ctx.suite.schemas, vars);
     checks.extend(check::assert::captures(&case.captures, body.as_ref().and_then(ParsedBody::json), &response, vars));

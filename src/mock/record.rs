@@ -1,0 +1,167 @@
+//! Record mode: turns the exchanges of a live run into recording files, scrubbed before they are
+//! written, each file replaced atomically and only when its content changed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use super::recording::{self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile};
+use crate::case::{Api, Case, Suite};
+use crate::redact::Redactor;
+use crate::run::{Event, Exchange};
+
+/// Response headers that change on every call or only describe the transfer: never recorded.
+const VOLATILE_HEADERS: &[&str] = &[
+    "date", "server", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
+    "age", "expires", "via", "alt-svc", "report-to", "nel", "x-request-id", "request-id", "x-runtime",
+    "cf-ray", "x-amzn-requestid", "x-amz-cf-id", "x-correlation-id", "etag", "last-modified",
+];
+
+/// Collects exchanges from run events.
+#[derive(Default)]
+pub struct Recorder {
+    exchanges: BTreeMap<(usize, usize, usize), Exchange>,
+}
+
+impl Recorder {
+    pub fn observe(&mut self, event: &Event) {
+        let Event::CaseFinished { at, exchange, .. } = event;
+        if let Some(ex) = exchange {
+            self.exchanges.insert(*at, (**ex).clone());
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.exchanges.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exchanges.is_empty()
+    }
+
+    /// Writes every touched recording file; returns the files that changed.
+    pub fn write(self, suite: &Suite, secrets: &HashMap<String, String>) -> std::io::Result<Vec<PathBuf>> {
+        let mut by_file: BTreeMap<(usize, usize), BTreeMap<usize, Exchange>> = BTreeMap::new();
+        for ((a, f, c), ex) in self.exchanges {
+            by_file.entry((a, f)).or_default().insert(c, ex);
+        }
+        let mut changed = Vec::new();
+        for ((ai, fi), exchanges) in by_file {
+            let api = &suite.apis[ai];
+            let file = &api.files[fi];
+            let redactor = redactor_for(api, secrets);
+            let path = recording::recording_path(&suite.root.join(&api.dir), &file.stem);
+            let display = recording::recording_path(&api.dir, &file.stem);
+            let old = recording::read(&path, &display)
+                .map_err(|d| std::io::Error::other(d.to_string()))?
+                .unwrap_or_default();
+            let mut interactions = Vec::new();
+            for (ci, case) in file.cases.iter().enumerate() {
+                let previous = old.interactions.iter().find(|i| i.case == case.name);
+                match exchanges.get(&ci) {
+                    Some(ex) => interactions.push(interaction(api, case, ex, &redactor, previous)),
+                    None => interactions.extend(previous.cloned()),
+                }
+            }
+            let new = RecordingFile { interactions };
+            if new != old {
+                crate::fsutil::write_atomic(&path, recording::to_yaml(&new).as_bytes())?;
+                changed.push(display);
+            }
+        }
+        Ok(changed)
+    }
+}
+
+/// The redactor for an API: built-in and per-API names, plus the values of the secrets used.
+pub fn redactor_for(api: &Api, secrets: &HashMap<String, String>) -> Redactor {
+    let mut r = Redactor::new(&api.sensitive);
+    for (name, value) in secrets {
+        r.add_secret_value(name, value);
+    }
+    r
+}
+
+fn interaction(api: &Api, case: &Case, ex: &Exchange, redactor: &Redactor, previous: Option<&Interaction>) -> Interaction {
+    let url = url::Url::parse(&ex.request.url).ok();
+    let matter: Vec<String> = api
+        .headers
+        .iter()
+        .chain(&case.request.headers)
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
+    let request = RecordedRequest {
+        method: ex.request.method.clone(),
+        path: url.as_ref().map(|u| u.path().to_string()).unwrap_or_default(),
+        query: url
+            .as_ref()
+            .map(|u| {
+                u.query_pairs()
+                    .map(|(k, v)| {
+                        let v = if redactor.is_sensitive_query(&k) { crate::redact::placeholder(&k) } else { redactor.text(&v) };
+                        (k.into_owned(), v)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        headers: ex
+            .request
+            .headers
+            .iter()
+            .filter(|(n, _)| matter.contains(&n.to_ascii_lowercase()))
+            .map(|(n, v)| (n.to_ascii_lowercase(), redactor.header(n, v)))
+            .collect(),
+        json: None,
+        text: None,
+    };
+    let request = with_body(request, ex.request.body.as_deref().unwrap_or_default(), redactor, |r, j, t| {
+        r.json = j;
+        r.text = t;
+    });
+    let response = RecordedResponse {
+        status: ex.response.status,
+        headers: ex
+            .response
+            .headers
+            .iter()
+            .filter(|(n, _)| !VOLATILE_HEADERS.contains(&n.as_str()))
+            .map(|(n, v)| (n.clone(), redactor.header(n, v)))
+            .collect(),
+        json: None,
+        text: None,
+    };
+    let response = with_body(response, &ex.response.body, redactor, |r, j, t| {
+        r.json = j;
+        r.text = t;
+    });
+    // Re-recording an unchanged exchange keeps its provenance, so the file does not change.
+    let provenance = match previous {
+        Some(p) if p.request == request && p.response == response && p.provenance.kind == ProvenanceKind::Recorded => {
+            p.provenance.clone()
+        }
+        _ => Provenance {
+            kind: ProvenanceKind::Recorded,
+            source: None,
+            at: Some(humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()),
+            host: url.as_ref().and_then(|u| u.host_str().map(|h| match u.port() {
+                Some(p) => format!("{h}:{p}"),
+                None => h.to_string(),
+            })),
+            conform_version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        },
+    };
+    Interaction { case: case.name.clone(), provenance, request, response }
+}
+
+/// Stores a body as scrubbed JSON when it parses, else as scrubbed text; nothing when empty.
+fn with_body<T>(mut target: T, body: &[u8], redactor: &Redactor, set: impl Fn(&mut T, Option<Value>, Option<String>)) -> T {
+    if body.is_empty() {
+        return target;
+    }
+    match serde_json::from_slice::<Value>(body) {
+        Ok(v) => set(&mut target, Some(redactor.json(&v)), None),
+        Err(_) => set(&mut target, None, Some(redactor.text(&String::from_utf8_lossy(body)))),
+    }
+    target
+}
