@@ -184,7 +184,10 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Mock { api, port } => mock_command(&root, &api, port),
         Command::List { apis } => {
             let suite = load_suite(&root, &LoadOptions::default())?;
-            let selection = Selection { apis, ..Selection::default() };
+            let selection = Selection {
+                apis,
+                ..Selection::default()
+            };
             plan(&suite, &selection).map_err(Error::Usage)?;
             print!("{}", list_text(&suite, &selection.apis));
             Ok(EXIT_OK)
@@ -192,7 +195,11 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::EditorSchema { api_file } => {
             print!(
                 "{}",
-                if api_file { crate::editor_schema::api_file_schema() } else { crate::editor_schema::case_file_schema() }
+                if api_file {
+                    crate::editor_schema::api_file_schema()
+                } else {
+                    crate::editor_schema::case_file_schema()
+                }
             );
             Ok(EXIT_OK)
         }
@@ -202,14 +209,35 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
 /// `conform list`: APIs, then endpoints with their cases.
 pub fn list_text(suite: &Suite, apis: &[String]) -> String {
     let mut out = String::new();
-    for api in suite.apis.iter().filter(|a| apis.is_empty() || apis.contains(&a.name)) {
-        let title = api.title.as_deref().map(|t| format!(" — {t}")).unwrap_or_default();
+    for api in suite
+        .apis
+        .iter()
+        .filter(|a| apis.is_empty() || apis.contains(&a.name))
+    {
+        let title = api
+            .title
+            .as_deref()
+            .map(|t| format!(" — {t}"))
+            .unwrap_or_default();
         out.push_str(&format!("{}{title}\n", api.name));
         for file in &api.files {
-            out.push_str(&format!("  {:<7} {}  ({})\n", file.endpoint.method, file.endpoint.path, file.path.display()));
+            out.push_str(&format!(
+                "  {:<7} {}  ({})\n",
+                file.endpoint.method,
+                file.endpoint.path,
+                file.path.display()
+            ));
             for case in &file.cases {
-                let tags = if case.tags.is_empty() { String::new() } else { format!("  [{}]", case.tags.join(", ")) };
-                let skip = case.skip.as_ref().map(|r| format!("  (skip: {r})")).unwrap_or_default();
+                let tags = if case.tags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  [{}]", case.tags.join(", "))
+                };
+                let skip = case
+                    .skip
+                    .as_ref()
+                    .map(|r| format!("  (skip: {r})"))
+                    .unwrap_or_default();
                 out.push_str(&format!("            - {}{tags}{skip}\n", case.name));
             }
         }
@@ -221,12 +249,25 @@ fn seconds(flag: &str, v: f64) -> Result<Duration, Error> {
     Duration::try_from_secs_f64(v)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| Error::Usage(format!("--{flag} must be a positive number of seconds, got {v}")))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--{flag} must be a positive number of seconds, got {v}"
+            ))
+        })
 }
 
 fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
-    let suite = Arc::new(load_suite(root, &LoadOptions { env: args.env.clone() })?);
-    let selection = Selection { apis: args.apis.clone(), filter: args.filter.clone(), tags: args.tags.clone() };
+    let suite = Arc::new(load_suite(
+        root,
+        &LoadOptions {
+            env: args.env.clone(),
+        },
+    )?);
+    let selection = Selection {
+        apis: args.apis.clone(),
+        filter: args.filter.clone(),
+        tags: args.tags.clone(),
+    };
     let the_plan = plan(&suite, &selection).map_err(Error::Usage)?;
     let transport = TransportOptions {
         connect_timeout: seconds("connect-timeout", args.connect_timeout)?,
@@ -261,7 +302,11 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
             let name = p.api.clone();
             let server = serve(Arc::new(p), LOOPBACK_EPHEMERAL, None)
                 .await
-                .map_err(|e| Error::Io(format!("cannot start the playback server for `{name}`: {e}")))?;
+                .map_err(|e| {
+                    Error::Io(format!(
+                        "cannot start the playback server for `{name}`: {e}"
+                    ))
+                })?;
             targets.insert(name, server.base_url());
             servers.push(server);
         }
@@ -296,7 +341,11 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
             s.shutdown().await;
         }
         println!("reports: {}", root.join(&args.report_dir).display());
-        Ok(if summary.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+        Ok(if summary.failed > 0 {
+            EXIT_FAILED
+        } else {
+            EXIT_OK
+        })
     })
 }
 
@@ -304,7 +353,8 @@ const LOOPBACK_EPHEMERAL: std::net::SocketAddr =
     std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
 
 fn load_playback(suite: &Suite, api: &crate::case::Api) -> Result<Playback, Error> {
-    Playback::load(&suite.root, api).map_err(|diagnostics| Error::Load(crate::case::LoadError::from_diagnostics(diagnostics)))
+    Playback::load(&suite.root, api)
+        .map_err(|diagnostics| Error::Load(crate::case::LoadError::from_diagnostics(diagnostics)))
 }
 
 fn environment_url(api: &crate::case::Api, env: &str) -> Result<String, Error> {
@@ -322,14 +372,29 @@ fn new_runtime() -> Result<tokio::runtime::Runtime, Error> {
 }
 
 fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
-    let suite = Arc::new(load_suite(root, &LoadOptions { env: args.env.clone() })?);
-    let selection = Selection { apis: vec![args.api.clone()], filter: args.filter.clone(), tags: Vec::new() };
+    let suite = Arc::new(load_suite(
+        root,
+        &LoadOptions {
+            env: args.env.clone(),
+        },
+    )?);
+    let selection = Selection {
+        apis: vec![args.api.clone()],
+        filter: args.filter.clone(),
+        tags: Vec::new(),
+    };
     let the_plan = plan(&suite, &selection).map_err(Error::Usage)?;
-    let api = suite.api(&args.api).ok_or_else(|| Error::Usage(format!("unknown API `{}`", args.api)))?;
+    let api = suite
+        .api(&args.api)
+        .ok_or_else(|| Error::Usage(format!("unknown API `{}`", args.api)))?;
     let url = match (&args.base_url, &args.env) {
         (Some(url), _) => check_base_url(url)?,
         (None, Some(env)) => environment_url(api, env)?,
-        (None, None) => return Err(Error::Usage("record needs --base-url URL or --env NAME".into())),
+        (None, None) => {
+            return Err(Error::Usage(
+                "record needs --base-url URL or --env NAME".into(),
+            ))
+        }
     };
     let secrets = crate::run::runner::secret_values(api);
     let config = RunConfig {
@@ -352,7 +417,9 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
     };
     new_runtime()?.block_on(async {
         let mut recorder = Recorder::default();
-        let run = execute(Arc::clone(&suite), &the_plan, config, reports, |e| recorder.observe(e));
+        let run = execute(Arc::clone(&suite), &the_plan, config, reports, |e| {
+            recorder.observe(e)
+        });
         // Ctrl-C stops the run before anything is written: recordings stay exactly as they were.
         let summary = tokio::select! {
             s = run => s?,
@@ -365,22 +432,39 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
         let changed = recorder
             .write(&suite, &secrets)
             .map_err(|e| Error::Io(format!("cannot write recordings: {e}")))?;
-        println!("recorded {recorded} exchanges; {} recording files changed", changed.len());
+        println!(
+            "recorded {recorded} exchanges; {} recording files changed",
+            changed.len()
+        );
         for path in changed {
             println!("  wrote {}", path.display());
         }
-        Ok(if summary.failed > 0 { EXIT_FAILED } else { EXIT_OK })
+        Ok(if summary.failed > 0 {
+            EXIT_FAILED
+        } else {
+            EXIT_OK
+        })
     })
 }
 
 fn mock_command(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
     let suite = load_suite(root, &LoadOptions::default())?;
-    plan(&suite, &Selection { apis: vec![api_name.to_string()], ..Selection::default() }).map_err(Error::Usage)?;
-    let api = suite.api(api_name).ok_or_else(|| Error::Usage(format!("unknown API `{api_name}`")))?;
+    plan(
+        &suite,
+        &Selection {
+            apis: vec![api_name.to_string()],
+            ..Selection::default()
+        },
+    )
+    .map_err(Error::Usage)?;
+    let api = suite
+        .api(api_name)
+        .ok_or_else(|| Error::Usage(format!("unknown API `{api_name}`")))?;
     let playback = Arc::new(load_playback(&suite, api)?);
     let count = playback.entries.len();
     new_runtime()?.block_on(async move {
-        let addr = std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port);
+        let addr =
+            std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port);
         let observer: crate::mock::playback::Observer = Arc::new(|req, status, hit| {
             let what = hit
                 .map(|e| format!("{}.yaml::{}", e.stem, e.interaction.case))
@@ -390,7 +474,10 @@ fn mock_command(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
         let server = serve(playback, addr, Some(observer))
             .await
             .map_err(|e| Error::Io(format!("cannot listen on {addr}: {e}")))?;
-        println!("serving {count} recorded interactions of `{api_name}` on {} (Ctrl-C stops)", server.base_url());
+        println!(
+            "serving {count} recorded interactions of `{api_name}` on {} (Ctrl-C stops)",
+            server.base_url()
+        );
         let _ = tokio::signal::ctrl_c().await;
         server.shutdown().await;
         println!("stopped");
@@ -400,7 +487,11 @@ fn mock_command(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
 
 fn check_base_url(url: &str) -> Result<String, Error> {
     match url::Url::parse(url) {
-        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(url.trim_end_matches('/').to_string()),
-        _ => Err(Error::Usage(format!("--base-url `{url}` is not an http(s) URL"))),
+        Ok(u) if matches!(u.scheme(), "http" | "https") => {
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        _ => Err(Error::Usage(format!(
+            "--base-url `{url}` is not an http(s) URL"
+        ))),
     }
 }

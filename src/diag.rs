@@ -53,7 +53,12 @@ impl Diagnostic {
         if self.pos.line == 0 {
             self.file.display().to_string()
         } else {
-            format!("{}:{}:{}", self.file.display(), self.pos.line, self.pos.column)
+            format!(
+                "{}:{}:{}",
+                self.file.display(),
+                self.pos.line,
+                self.pos.column
+            )
         }
     }
 
@@ -94,10 +99,13 @@ fn source_line(source: &str, line: u32) -> Option<&str> {
         return None;
     }
     // Keep very long lines readable: a caret far to the right of a 10 kB line helps nobody.
-    source
-        .lines()
-        .nth(line as usize - 1)
-        .map(|l| if l.len() > 200 { truncate_str(l, 200) } else { l })
+    source.lines().nth(line as usize - 1).map(|l| {
+        if l.len() > 200 {
+            truncate_str(l, 200)
+        } else {
+            l
+        }
+    })
 }
 
 /// Truncates on a char boundary.
@@ -113,7 +121,10 @@ pub fn truncate_str(s: &str, max: usize) -> &str {
 }
 
 /// The closest candidate to `found`, when it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(found: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    found: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(found, c), c))

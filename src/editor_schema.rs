@@ -11,7 +11,9 @@ pub const CASE_FILE_SCHEMA: &str = "schemas/conform/case-file.schema.json";
 pub const API_FILE_SCHEMA: &str = "schemas/conform/api-file.schema.json";
 
 fn generate<T: JsonSchema>() -> String {
-    let schema = SchemaSettings::draft07().into_generator().into_root_schema_for::<T>();
+    let schema = SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<T>();
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -38,8 +38,13 @@ impl HttpResponse {
 
     /// The media type without parameters, lowercase (`application/json`).
     pub fn media_type(&self) -> Option<String> {
-        self.header("content-type")
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        self.header("content-type").map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
     }
 }
 
@@ -101,9 +106,10 @@ impl Transport {
     }
 
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
-        let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError {
-            message: format!("invalid method `{}`: {e}", req.method),
-        })?;
+        let method =
+            reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError {
+                message: format!("invalid method `{}`: {e}", req.method),
+            })?;
         let mut builder = self.client.request(method, &req.url);
         for (name, value) in &req.headers {
             builder = builder.header(name, value);
@@ -117,7 +123,12 @@ impl Transport {
         let headers = response
             .headers()
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         if let Some(len) = response.content_length() {
             if len as usize > self.options.max_body {
@@ -143,8 +154,12 @@ impl Transport {
         let limit = self.options.max_body;
         TransportError {
             message: match declared {
-                Some(len) => format!("response body of {len} bytes exceeds --max-body ({limit} bytes)"),
-                None => format!("response body exceeds --max-body ({limit} bytes) after decompression"),
+                Some(len) => {
+                    format!("response body of {len} bytes exceeds --max-body ({limit} bytes)")
+                }
+                None => {
+                    format!("response body exceeds --max-body ({limit} bytes) after decompression")
+                }
             },
         }
     }

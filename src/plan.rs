@@ -69,12 +69,17 @@ pub fn plan(suite: &Suite, selection: &Selection) -> Result<Plan, String> {
                 .map(|c| {
                     let id = format!("{}/{}::{}", api.name, file.stem, c.name).to_lowercase();
                     filter.as_ref().is_none_or(|f| id.contains(f.as_str()))
-                        && (selection.tags.is_empty() || c.tags.iter().any(|t| selection.tags.contains(t)))
+                        && (selection.tags.is_empty()
+                            || c.tags.iter().any(|t| selection.tags.contains(t)))
                 })
                 .collect();
             let cases = with_dependencies(&file.cases, selected);
             if !cases.is_empty() {
-                files.push(PlannedFile { api: ai, file: fi, cases });
+                files.push(PlannedFile {
+                    api: ai,
+                    file: fi,
+                    cases,
+                });
             }
         }
     }

@@ -133,7 +133,11 @@ impl Redactor {
             let pairs: Vec<(String, String)> = parsed
                 .query_pairs()
                 .map(|(k, v)| {
-                    let v = if self.is_sensitive_query(&k) { placeholder(&k) } else { v.into_owned() };
+                    let v = if self.is_sensitive_query(&k) {
+                        placeholder(&k)
+                    } else {
+                        v.into_owned()
+                    };
                     (k.into_owned(), v)
                 })
                 .collect();
@@ -181,10 +185,19 @@ mod tests {
     fn scrubs_by_name_and_by_value() {
         let mut r = Redactor::new(&Default::default());
         r.add_secret_value("KIMAI_TOKEN", "s3cr3t-value");
-        assert_eq!(r.header("Authorization", "Bearer x"), "<scrubbed:authorization>");
-        assert_eq!(r.header("X-Trace", "a s3cr3t-value b"), "a <scrubbed:kimai_token> b");
+        assert_eq!(
+            r.header("Authorization", "Bearer x"),
+            "<scrubbed:authorization>"
+        );
+        assert_eq!(
+            r.header("X-Trace", "a s3cr3t-value b"),
+            "a <scrubbed:kimai_token> b"
+        );
         let url = r.url("https://h/x?apiKey=abc&q=1");
-        assert!(url.contains("apiKey=%3Cscrubbed%3Aapikey%3E") && url.contains("q=1"), "{url}");
+        assert!(
+            url.contains("apiKey=%3Cscrubbed%3Aapikey%3E") && url.contains("q=1"),
+            "{url}"
+        );
         assert_eq!(
             r.json(&json!({"user": {"Password": "pw"}, "n": "s3cr3t-value"})),
             json!({"user": {"Password": "<scrubbed:password>"}, "n": "<scrubbed:kimai_token>"})

@@ -34,10 +34,19 @@ pub async fn execute(
     reports: ReportOptions,
     mut observe: impl FnMut(&Event),
 ) -> Result<Summary, Error> {
-    let files = ReportFiles { dir: reports.dir.clone() };
+    let files = ReportFiles {
+        dir: reports.dir.clone(),
+    };
     let io = |what: &str, e: std::io::Error| Error::Io(format!("cannot write the {what}: {e}"));
     let mut reporters: Vec<(&str, Box<dyn Reporter>)> = vec![
-        ("terminal report", Box::new(TerminalReporter::new(reports.terminal, plan.case_count(), reports.interactive))),
+        (
+            "terminal report",
+            Box::new(TerminalReporter::new(
+                reports.terminal,
+                plan.case_count(),
+                reports.interactive,
+            )),
+        ),
         ("JUnit report", Box::new(JunitReporter::new(files.junit()))),
         (
             "JSON report",
@@ -64,7 +73,11 @@ pub async fn execute(
     match runner.await {
         Ok(Ok(())) => {}
         Ok(Err(msg)) => return Err(Error::Usage(msg)),
-        Err(e) => return Err(Error::Io(format!("internal error: the runner stopped: {e}"))),
+        Err(e) => {
+            return Err(Error::Io(format!(
+                "internal error: the runner stopped: {e}"
+            )))
+        }
     }
     summary.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     for (what, r) in reporters.iter_mut() {

@@ -15,22 +15,40 @@ use rstest::rstest;
     "get_item.yaml:6:17", "unknown field `equal`", Some("did you mean `equals`?"))]
 #[case::cases_not_a_list(
     "endpoint: GET /items\ncases: { name: a }\n",
-    "get_item.yaml:2:8", "", None)]
+    "get_item.yaml:2:8",
+    "",
+    None
+)]
 #[case::status_out_of_range(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect: { status: 700 }\n",
-    "get_item.yaml:4:23", "status 700 is out of range: expected 100 to 599", None)]
+    "get_item.yaml:4:23",
+    "status 700 is out of range: expected 100 to 599",
+    None
+)]
 #[case::status_bad_class(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect: { status: \"2xy\" }\n",
-    "get_item.yaml:4:23", "invalid status `2xy`", None)]
+    "get_item.yaml:4:23",
+    "invalid status `2xy`",
+    None
+)]
 #[case::missing_schema(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect: { schema: Itme.json }\n",
-    "get_item.yaml:4:23", "schema file `schemas/demo/Itme.json` does not exist", Some("did you mean `Item.json`?"))]
+    "get_item.yaml:4:23",
+    "schema file `schemas/demo/Itme.json` does not exist",
+    Some("did you mean `Item.json`?")
+)]
 #[case::unresolvable_ref(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect: { schema: Broken.json }\n",
-    "get_item.yaml:4:23", "schema `schemas/demo/Broken.json` does not compile", None)]
+    "get_item.yaml:4:23",
+    "schema `schemas/demo/Broken.json` does not compile",
+    None
+)]
 #[case::duplicate_case_name(
     "endpoint: GET /items\ncases:\n  - name: a\n  - name: a\n",
-    "get_item.yaml:4:11", "duplicate case name `a` (first defined at line 3)", None)]
+    "get_item.yaml:4:11",
+    "duplicate case name `a` (first defined at line 3)",
+    None
+)]
 #[case::undefined_variable(
     "endpoint: GET /items\ncases:\n  - name: a\n    request: { query: { id: \"{{ knwon_id }}\" } }\n",
     "get_item.yaml:4:29", "undefined variable `knwon_id`", Some("did you mean `known_id`?"))]
@@ -39,13 +57,19 @@ use rstest::rstest;
     "get_item.yaml:4:36", "environment variable `CONFORM_TEST_SURELY_UNSET` is not set", None)]
 #[case::missing_path_param(
     "endpoint: GET /items/{id}\ncases:\n  - name: a\n",
-    "get_item.yaml:3:11", "missing path parameter `id` for `GET /items/{id}`", None)]
+    "get_item.yaml:3:11",
+    "missing path parameter `id` for `GET /items/{id}`",
+    None
+)]
 #[case::unknown_path_param(
     "endpoint: GET /items/{id}\ncases:\n  - name: a\n    request: { path_params: { id: 1, di: 2 } }\n",
     "get_item.yaml:4:42", "endpoint `GET /items/{id}` has no path parameter `di`", None)]
 #[case::unknown_method(
     "endpoint: FETCH /items\ncases:\n  - name: a\n",
-    "get_item.yaml:1:11", "unknown HTTP method `FETCH`", None)]
+    "get_item.yaml:1:11",
+    "unknown HTTP method `FETCH`",
+    None
+)]
 #[case::two_bodies(
     "endpoint: POST /items\ncases:\n  - name: a\n    request:\n      json: { a: 1 }\n      raw: \"x\"\n",
     "get_item.yaml:6:12", "`json` and `raw` both give a body", None)]
@@ -57,22 +81,37 @@ use rstest::rstest;
     "get_item.yaml:6:17", "invalid JSONPath `$..[`", None)]
 #[case::invalid_duration(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect: { max_duration: soon }\n",
-    "get_item.yaml:4:29", "invalid duration `soon`", None)]
+    "get_item.yaml:4:29",
+    "invalid duration `soon`",
+    None
+)]
 #[case::assertion_without_predicate(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect:\n      assert:\n        $.id: {}\n",
-    "get_item.yaml:6:15", "assertion on `$.id` has no predicate", None)]
+    "get_item.yaml:6:15",
+    "assertion on `$.id` has no predicate",
+    None
+)]
 #[case::yaml_syntax(
     "endpoint: GET /items\ncases:\n  - name: [a\n",
-    "get_item.yaml:", "", None)]
+    "get_item.yaml:",
+    "",
+    None
+)]
 #[case::yaml11_boolean_refused(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect:\n      assert:\n        $.id: { exists: yes }\n",
     "get_item.yaml:6:25", "", None)]
 #[case::bad_redaction_selector(
     "endpoint: GET /items\ncases:\n  - name: a\n    expect: { snapshot: { redact: [id] } }\n",
-    "get_item.yaml:4:25", "invalid redaction selector `id`", None)]
+    "get_item.yaml:4:25",
+    "invalid redaction selector `id`",
+    None
+)]
 #[case::capture_not_a_path(
     "endpoint: GET /items\ncases:\n  - name: a\n    capture: { x: id }\n",
-    "get_item.yaml:4:19", "invalid capture `id`", None)]
+    "get_item.yaml:4:19",
+    "invalid capture `id`",
+    None
+)]
 #[case::variable_used_before_capture(
     "endpoint: GET /items\ncases:\n  - name: a\n    request: { query: { id: \"{{ later }}\" } }\n  - name: b\n    capture: { later: $.id }\n",
     "get_item.yaml:4:29", "undefined variable `later`", None)]
@@ -88,10 +127,19 @@ fn malformed_case_files_are_located(
     let out = p.conform(&["validate"]);
     assert_eq!(out.code(), 2, "{}", out.all());
     let err = out.stderr();
-    assert!(err.contains(&format!("--> cases/demo/{location}")), "expected location {location}:\n{err}");
-    assert!(err.contains(message), "expected message {message:?}:\n{err}");
+    assert!(
+        err.contains(&format!("--> cases/demo/{location}")),
+        "expected location {location}:\n{err}"
+    );
+    assert!(
+        err.contains(message),
+        "expected message {message:?}:\n{err}"
+    );
     if let Some(h) = help {
-        assert!(err.contains(&format!("help: {h}")), "expected help {h:?}:\n{err}");
+        assert!(
+            err.contains(&format!("help: {h}")),
+            "expected help {h:?}:\n{err}"
+        );
     }
     assert!(err.contains("nothing was sent"), "{err}");
 }
@@ -103,8 +151,14 @@ fn loading_errors_send_nothing() {
         then.status(200);
     });
     let p = Project::demo();
-    p.write("cases/demo/ok.yaml", "endpoint: GET /items\ncases:\n  - name: fine\n");
-    p.write("cases/demo/bad.yaml", "endpoint: GET /items\ncases:\n  - name: a\n    expct: {}\n");
+    p.write(
+        "cases/demo/ok.yaml",
+        "endpoint: GET /items\ncases:\n  - name: fine\n",
+    );
+    p.write(
+        "cases/demo/bad.yaml",
+        "endpoint: GET /items\ncases:\n  - name: a\n    expct: {}\n",
+    );
     let out = p.conform(&["run", "--base-url", &server.base_url()]);
     assert_eq!(out.code(), 2, "{}", out.all());
     assert_eq!(any.calls(), 0);
@@ -113,12 +167,21 @@ fn loading_errors_send_nothing() {
 #[test]
 fn every_problem_is_reported_at_once() {
     let p = Project::demo();
-    p.write("cases/demo/a.yaml", "endpoint: GET /items\ncases:\n  - name: a\n    expect: { status: 999 }\n");
-    p.write("cases/demo/b.yaml", "endpoint: GET /items\ncases:\n  - nmae: b\n");
+    p.write(
+        "cases/demo/a.yaml",
+        "endpoint: GET /items\ncases:\n  - name: a\n    expect: { status: 999 }\n",
+    );
+    p.write(
+        "cases/demo/b.yaml",
+        "endpoint: GET /items\ncases:\n  - nmae: b\n",
+    );
     let out = p.conform(&["validate"]);
     assert_eq!(out.code(), 2);
     let err = out.stderr();
-    assert!(err.contains("cases/demo/a.yaml:4:") && err.contains("cases/demo/b.yaml:3:"), "{err}");
+    assert!(
+        err.contains("cases/demo/a.yaml:4:") && err.contains("cases/demo/b.yaml:3:"),
+        "{err}"
+    );
     assert!(err.contains("2 problems found"), "{err}");
 }
 
@@ -127,7 +190,10 @@ fn missing_env_vars_are_listed_by_name_only() {
     let p = Project::with_api(
         "name: demo\nheaders: { X-Token: \"{{ env.CONFORM_TEST_TOKEN_A }}\", X-User: \"{{ env.CONFORM_TEST_USER_B }}\" }\n",
     );
-    p.write("cases/demo/x.yaml", "endpoint: GET /x\ncases:\n  - name: a\n");
+    p.write(
+        "cases/demo/x.yaml",
+        "endpoint: GET /x\ncases:\n  - name: a\n",
+    );
     let out = p.conform(&["validate"]);
     assert_eq!(out.code(), 2);
     assert!(
@@ -139,11 +205,23 @@ fn missing_env_vars_are_listed_by_name_only() {
 
 #[test]
 fn api_name_must_match_folder_and_environment_must_exist() {
-    let p = Project::with_api("name: other\nenvironments: { sandbox: { base_url: \"https://example.invalid\" } }\n");
-    p.write("cases/demo/x.yaml", "endpoint: GET /x\ncases:\n  - name: a\n");
+    let p = Project::with_api(
+        "name: other\nenvironments: { sandbox: { base_url: \"https://example.invalid\" } }\n",
+    );
+    p.write(
+        "cases/demo/x.yaml",
+        "endpoint: GET /x\ncases:\n  - name: a\n",
+    );
     let out = p.conform(&["validate", "--env", "staging"]);
     assert_eq!(out.code(), 2);
     let err = out.stderr();
-    assert!(err.contains("cases/demo/api.yaml:1:7") && err.contains("does not match its folder `demo`"), "{err}");
-    assert!(err.contains("has no environment `staging`") && err.contains("environments of this API: sandbox"), "{err}");
+    assert!(
+        err.contains("cases/demo/api.yaml:1:7") && err.contains("does not match its folder `demo`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("has no environment `staging`")
+            && err.contains("environments of this API: sandbox"),
+        "{err}"
+    );
 }

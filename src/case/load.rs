@@ -33,7 +33,11 @@ pub struct LoadError {
 impl LoadError {
     /// Problems found outside case files (recordings), rendered without source lines.
     pub fn from_diagnostics(diagnostics: Vec<Diagnostic>) -> LoadError {
-        LoadError { diagnostics, sources: HashMap::new(), missing_env: Vec::new() }
+        LoadError {
+            diagnostics,
+            sources: HashMap::new(),
+            missing_env: Vec::new(),
+        }
     }
 
     pub fn render(&self) -> String {
@@ -150,8 +154,11 @@ impl Loader {
                 }
             },
             Err(e) => {
-                self.diagnostics
-                    .push(Diagnostic::new(rel, Pos::UNKNOWN, format!("cannot read file: {e}")));
+                self.diagnostics.push(Diagnostic::new(
+                    rel,
+                    Pos::UNKNOWN,
+                    format!("cannot read file: {e}"),
+                ));
                 return None;
             }
         };
@@ -171,14 +178,24 @@ impl Loader {
         let api_file = dir.join("api.yaml");
         if !api_file.is_file() {
             self.diagnostics.push(
-                Diagnostic::new(self.relative(dir), Pos::UNKNOWN, "API folder has no api.yaml")
-                    .with_help("every folder under cases/ describes one API in its api.yaml"),
+                Diagnostic::new(
+                    self.relative(dir),
+                    Pos::UNKNOWN,
+                    "API folder has no api.yaml",
+                )
+                .with_help("every folder under cases/ describes one API in its api.yaml"),
             );
             return None;
         }
         let raw_api: RawApi = self.parse(&api_file)?;
         let dir_name = dir.file_name()?.to_string_lossy().into_owned();
-        let mut lowering = ApiLowering::new(ctx, raw_api, self.relative(&api_file), &dir_name, self.relative(dir));
+        let mut lowering = ApiLowering::new(
+            ctx,
+            raw_api,
+            self.relative(&api_file),
+            &dir_name,
+            self.relative(dir),
+        );
         let entries = match sorted_entries(dir) {
             Ok(e) => e,
             Err(e) => {
@@ -204,7 +221,10 @@ impl Loader {
 
 fn is_case_file(path: &Path) -> bool {
     path.is_file()
-        && matches!(path.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+        && matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        )
         && path.file_stem().and_then(|s| s.to_str()) != Some("api")
 }
 

@@ -12,7 +12,9 @@ use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
 use super::model::*;
-use super::raw::{self, CaptureSource, QueryStyle, QueryValue, RawApi, RawCase, RawCaseFile, SnapshotSpec};
+use super::raw::{
+    self, CaptureSource, QueryStyle, QueryValue, RawApi, RawCase, RawCaseFile, SnapshotSpec,
+};
 use super::template::{Expr, JsonTemplate, Part, Template};
 use crate::check::schema::SchemaSet;
 use crate::diag::{did_you_mean, Diagnostic, Pos};
@@ -47,7 +49,13 @@ struct At<'p> {
 }
 
 impl<'c, 'a> ApiLowering<'c, 'a> {
-    pub fn new(ctx: &'c mut LowerCtx<'a>, raw: RawApi, api_file: PathBuf, dir_name: &str, dir: PathBuf) -> Self {
+    pub fn new(
+        ctx: &'c mut LowerCtx<'a>,
+        raw: RawApi,
+        api_file: PathBuf,
+        dir_name: &str,
+        dir: PathBuf,
+    ) -> Self {
         let mut this = ApiLowering {
             ctx,
             api: Api {
@@ -77,7 +85,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
 
     fn error(&mut self, file: &Path, pos: Pos, message: impl Into<String>) {
         self.ok = false;
-        self.ctx.diagnostics.push(Diagnostic::new(file, pos, message));
+        self.ctx
+            .diagnostics
+            .push(Diagnostic::new(file, pos, message));
     }
 
     fn error_help(&mut self, file: &Path, pos: Pos, message: impl Into<String>, help: String) {
@@ -93,7 +103,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             self.error(
                 &file,
                 pos(&raw.name),
-                format!("API name `{}` does not match its folder `{dir_name}`", raw.name.value),
+                format!(
+                    "API name `{}` does not match its folder `{dir_name}`",
+                    raw.name.value
+                ),
             );
         }
         if let Some(url) = &raw.base_url {
@@ -101,14 +114,20 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
         let mut known = BTreeSet::new();
         for (name, value) in &raw.variables {
-            let at = At { file: &file, pos: pos(value) };
+            let at = At {
+                file: &file,
+                pos: pos(value),
+            };
             if let Some(t) = self.json_template(&at, &value.value, &known, true) {
                 self.api.variables.push((name.clone(), t));
             }
             known.insert(name.clone());
         }
         for (name, value) in &raw.headers {
-            let at = At { file: &file, pos: pos(value) };
+            let at = At {
+                file: &file,
+                pos: pos(value),
+            };
             if let Some(t) = self.template(&at, &value.value.0, &known, true) {
                 self.api.headers.push((name.clone(), t));
             }
@@ -118,7 +137,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             let base_url = self.check_url(&file, &env.base_url).unwrap_or_default();
             let mut variables = Vec::new();
             for (name, value) in &env.variables {
-                let at = At { file: &file, pos: pos(value) };
+                let at = At {
+                    file: &file,
+                    pos: pos(value),
+                };
                 if !known.contains(name) {
                     let help = did_you_mean(name, known.iter().map(String::as_str))
                         .map(|c| format!("did you mean `{c}`?"))
@@ -135,9 +157,13 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     variables.push((name.clone(), t));
                 }
             }
-            self.api
-                .environments
-                .insert(env_name.clone(), Environment { base_url, variables });
+            self.api.environments.insert(
+                env_name.clone(),
+                Environment {
+                    base_url,
+                    variables,
+                },
+            );
         }
         if let Some(env) = self.ctx.env {
             if !raw.environments.contains_key(env) {
@@ -147,7 +173,12 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 } else {
                     format!("environments of this API: {}", names.join(", "))
                 };
-                self.error_help(&file, Pos::UNKNOWN, format!("API `{}` has no environment `{env}`", self.api.name), help);
+                self.error_help(
+                    &file,
+                    Pos::UNKNOWN,
+                    format!("API `{}` has no environment `{env}`", self.api.name),
+                    help,
+                );
             }
         }
         for endpoint in &raw.endpoints {
@@ -160,20 +191,39 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
 
     fn check_url(&mut self, file: &Path, url: &Spanned<String>) -> Option<String> {
         match url::Url::parse(&url.value) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => Some(url.value.trim_end_matches('/').to_string()),
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                Some(url.value.trim_end_matches('/').to_string())
+            }
             Ok(u) => {
-                self.error(file, pos(url), format!("base URL scheme `{}` is not supported: expected http or https", u.scheme()));
+                self.error(
+                    file,
+                    pos(url),
+                    format!(
+                        "base URL scheme `{}` is not supported: expected http or https",
+                        u.scheme()
+                    ),
+                );
                 None
             }
             Err(e) => {
-                self.error(file, pos(url), format!("invalid base URL `{}`: {e}", url.value));
+                self.error(
+                    file,
+                    pos(url),
+                    format!("invalid base URL `{}`: {e}", url.value),
+                );
                 None
             }
         }
     }
 
     /// Parses a template and checks that what it refers to exists.
-    fn template(&mut self, at: &At<'_>, text: &str, known: &BTreeSet<String>, check_env: bool) -> Option<Template> {
+    fn template(
+        &mut self,
+        at: &At<'_>,
+        text: &str,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<Template> {
         match Template::parse(text) {
             Ok(t) => {
                 let exprs: Vec<Expr> = t.exprs().cloned().collect();
@@ -186,7 +236,13 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
     }
 
-    fn json_template(&mut self, at: &At<'_>, value: &Value, known: &BTreeSet<String>, check_env: bool) -> Option<JsonTemplate> {
+    fn json_template(
+        &mut self,
+        at: &At<'_>,
+        value: &Value,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<JsonTemplate> {
         match JsonTemplate::parse(value) {
             Ok(t) => {
                 let exprs: Vec<Expr> = t.exprs().into_iter().cloned().collect();
@@ -199,7 +255,13 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
     }
 
-    fn check_exprs(&mut self, at: &At<'_>, exprs: &[Expr], known: &BTreeSet<String>, check_env: bool) -> bool {
+    fn check_exprs(
+        &mut self,
+        at: &At<'_>,
+        exprs: &[Expr],
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> bool {
         let mut ok = true;
         for e in exprs {
             match e {
@@ -210,7 +272,12 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                         .unwrap_or_else(|| {
                             "define it under `variables:` in api.yaml or capture it in an earlier case".into()
                         });
-                    self.error_help(at.file, at.pos, format!("undefined variable `{name}`"), help);
+                    self.error_help(
+                        at.file,
+                        at.pos,
+                        format!("undefined variable `{name}`"),
+                        help,
+                    );
                 }
                 Expr::Env(name) if !check_env => {
                     let _ = name;
@@ -247,7 +314,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let mut known: BTreeSet<String> = self.api.variables.iter().map(|(n, _)| n.clone()).collect();
+        let mut known: BTreeSet<String> =
+            self.api.variables.iter().map(|(n, _)| n.clone()).collect();
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
         let mut cases = Vec::new();
         for raw_case in raw.cases {
@@ -266,9 +334,18 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             }
         }
         if cases.is_empty() && self.ok {
-            self.error(&path, pos(&raw.endpoint), "file has no cases: expected at least one under `cases:`");
+            self.error(
+                &path,
+                pos(&raw.endpoint),
+                "file has no cases: expected at least one under `cases:`",
+            );
         }
-        self.api.files.push(CaseFile { path, stem, endpoint, cases });
+        self.api.files.push(CaseFile {
+            path,
+            stem,
+            endpoint,
+            cases,
+        });
     }
 
     fn lower_case(
@@ -318,7 +395,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     Some(v) => {
                         params_used.insert(name.to_string());
                         let at = At { file, pos: pos(v) };
-                        path.push(PathPart::Param(self.template(&at, &v.value.0, known, true)?));
+                        path.push(PathPart::Param(
+                            self.template(&at, &v.value.0, known, true)?,
+                        ));
                     }
                     None => {
                         self.error_help(
@@ -342,14 +421,24 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     .collect();
                 let help = did_you_mean(name, params.iter().copied())
                     .map(|c| format!("did you mean `{c}`?"))
-                    .unwrap_or_else(|| format!("`{}` has parameters: {}", endpoint.path, params.join(", ")));
-                self.error_help(file, pos(v), format!("endpoint `{endpoint}` has no path parameter `{name}`"), help);
+                    .unwrap_or_else(|| {
+                        format!("`{}` has parameters: {}", endpoint.path, params.join(", "))
+                    });
+                self.error_help(
+                    file,
+                    pos(v),
+                    format!("endpoint `{endpoint}` has no path parameter `{name}`"),
+                    help,
+                );
             }
         }
         let style = raw.query_style.unwrap_or(self.query_style);
         let mut query = Vec::new();
         for (name, value) in &raw.query {
-            let at = At { file, pos: pos(value) };
+            let at = At {
+                file,
+                pos: pos(value),
+            };
             let values: Vec<Template> = match &value.value {
                 QueryValue::One(v) => vec![self.template(&at, v, known, true)?],
                 QueryValue::Many(vs) => vs
@@ -362,8 +451,14 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
         let mut headers = Vec::new();
         for (name, value) in &raw.headers {
-            let at = At { file, pos: pos(value) };
-            headers.push((name.clone(), self.template(&at, &value.value.0, known, true)?));
+            let at = At {
+                file,
+                pos: pos(value),
+            };
+            headers.push((
+                name.clone(),
+                self.template(&at, &value.value.0, known, true)?,
+            ));
         }
         let body = self.lower_body(file, raw, known)?;
         Some(Request {
@@ -376,7 +471,12 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
     }
 
     /// `None` on error, `Some(None)` when there is no body.
-    fn lower_body(&mut self, file: &Path, raw: &raw::RawRequest, known: &BTreeSet<String>) -> Option<Option<Body>> {
+    fn lower_body(
+        &mut self,
+        file: &Path,
+        raw: &raw::RawRequest,
+        known: &BTreeSet<String>,
+    ) -> Option<Option<Body>> {
         let given: Vec<(&str, Pos)> = [
             raw.json.as_ref().map(|j| ("json", pos(j))),
             raw.form.as_ref().map(|f| ("form", pos(f))),
@@ -389,16 +489,30 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             self.error(
                 file,
                 given[1].1,
-                format!("`{}` and `{}` both give a body: expected only one of json, form, raw", given[0].0, given[1].0),
+                format!(
+                    "`{}` and `{}` both give a body: expected only one of json, form, raw",
+                    given[0].0, given[1].0
+                ),
             );
             return None;
         }
         if let Some(json) = &raw.json {
-            let at = At { file, pos: pos(json) };
-            return Some(Some(Body::Json(self.json_template(&at, &json.value, known, true)?)));
+            let at = At {
+                file,
+                pos: pos(json),
+            };
+            return Some(Some(Body::Json(self.json_template(
+                &at,
+                &json.value,
+                known,
+                true,
+            )?)));
         }
         if let Some(form) = &raw.form {
-            let at = At { file, pos: pos(form) };
+            let at = At {
+                file,
+                pos: pos(form),
+            };
             let mut fields = Vec::new();
             for (k, v) in &form.value {
                 fields.push((k.clone(), self.template(&at, &v.0, known, true)?));
@@ -406,7 +520,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             return Some(Some(Body::Form(fields)));
         }
         if let Some(text) = &raw.raw {
-            let at = At { file, pos: pos(text) };
+            let at = At {
+                file,
+                pos: pos(text),
+            };
             return Some(Some(Body::Raw {
                 text: self.template(&at, &text.value, known, true)?,
                 content_type: raw.content_type.clone(),
@@ -415,7 +532,13 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         Some(None)
     }
 
-    fn lower_expect(&mut self, file: &Path, stem: &str, case: &RawCase, known: &BTreeSet<String>) -> Option<Expect> {
+    fn lower_expect(
+        &mut self,
+        file: &Path,
+        stem: &str,
+        case: &RawCase,
+        known: &BTreeSet<String>,
+    ) -> Option<Expect> {
         let raw = &case.expect;
         let status = match raw.status.as_ref().map(|s| &s.value) {
             None => StatusExpect::Class(2),
@@ -425,7 +548,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         };
         let mut headers = Vec::new();
         for (name, rule) in &raw.headers {
-            let at = At { file, pos: pos(rule) };
+            let at = At {
+                file,
+                pos: pos(rule),
+            };
             headers.push(HeaderExpect {
                 name: name.to_ascii_lowercase(),
                 rule: self.header_rule(&at, &rule.value, known)?,
@@ -437,25 +563,42 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         };
         let mut assertions = Vec::new();
         for (path_text, preds) in &raw.assertions {
-            let at = At { file, pos: pos(preds) };
+            let at = At {
+                file,
+                pos: pos(preds),
+            };
             assertions.push(self.assertion(&at, path_text, &preds.value, known)?);
         }
         let max_duration = match &raw.max_duration {
             Some(d) => match humantime::parse_duration(&d.value) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    self.error(file, pos(d), format!("invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)", d.value));
+                    self.error(
+                        file,
+                        pos(d),
+                        format!(
+                            "invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)",
+                            d.value
+                        ),
+                    );
                     return None;
                 }
             },
             None => None,
         };
         let snapshot = match raw.snapshot.as_ref() {
-            None | Some(Spanned { value: SnapshotSpec::Enabled(false), .. }) => None,
+            None
+            | Some(Spanned {
+                value: SnapshotSpec::Enabled(false),
+                ..
+            }) => None,
             Some(s) => {
                 let default_name = format!("{stem}__{}", slug(&case.name.value));
                 let (name, texts) = match &s.value {
-                    SnapshotSpec::Long(m) => (m.name.as_deref().map(slug).unwrap_or(default_name), m.redact.clone()),
+                    SnapshotSpec::Long(m) => (
+                        m.name.as_deref().map(slug).unwrap_or(default_name),
+                        m.redact.clone(),
+                    ),
                     _ => (default_name, Vec::new()),
                 };
                 let mut redact = Vec::new();
@@ -482,15 +625,28 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         })
     }
 
-    fn header_rule(&mut self, at: &At<'_>, rule: &raw::HeaderRule, known: &BTreeSet<String>) -> Option<HeaderRule> {
+    fn header_rule(
+        &mut self,
+        at: &At<'_>,
+        rule: &raw::HeaderRule,
+        known: &BTreeSet<String>,
+    ) -> Option<HeaderRule> {
         match rule {
-            raw::HeaderRule::Short(v) => Some(HeaderRule::Equals(self.template(at, v, known, true)?)),
+            raw::HeaderRule::Short(v) => {
+                Some(HeaderRule::Equals(self.template(at, v, known, true)?))
+            }
             raw::HeaderRule::Long(m) => match (&m.equals, &m.matches, m.absent) {
-                (Some(v), None, None) => Some(HeaderRule::Equals(self.template(at, v, known, true)?)),
+                (Some(v), None, None) => {
+                    Some(HeaderRule::Equals(self.template(at, v, known, true)?))
+                }
                 (None, Some(re), None) => Some(HeaderRule::Matches(self.regex(at, re)?)),
                 (None, None, Some(true)) => Some(HeaderRule::Absent),
                 _ => {
-                    self.error(at.file, at.pos, "expected exactly one of `equals`, `matches` or `absent: true`");
+                    self.error(
+                        at.file,
+                        at.pos,
+                        "expected exactly one of `equals`, `matches` or `absent: true`",
+                    );
                     None
                 }
             },
@@ -507,7 +663,11 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
     }
 
-    fn schema(&mut self, file: &Path, s: &Spanned<String>) -> Option<crate::check::schema::SchemaId> {
+    fn schema(
+        &mut self,
+        file: &Path,
+        s: &Spanned<String>,
+    ) -> Option<crate::check::schema::SchemaId> {
         let schemas_root = self.ctx.root.join("schemas");
         let api_dir = schemas_root.join(&self.api.name);
         let path = api_dir.join(&s.value);
@@ -516,8 +676,15 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             let candidates = list_json_files(&api_dir);
             let help = did_you_mean(&s.value, candidates.iter().map(String::as_str))
                 .map(|c| format!("did you mean `{c}`?"))
-                .unwrap_or_else(|| format!("schema paths are relative to schemas/{}/", self.api.name));
-            self.error_help(file, pos(s), format!("schema file `{display}` does not exist"), help);
+                .unwrap_or_else(|| {
+                    format!("schema paths are relative to schemas/{}/", self.api.name)
+                });
+            self.error_help(
+                file,
+                pos(s),
+                format!("schema file `{display}` does not exist"),
+                help,
+            );
             return None;
         }
         match self.ctx.schemas.load(&path, &schemas_root, display) {
@@ -529,7 +696,13 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
     }
 
-    fn assertion(&mut self, at: &At<'_>, path_text: &str, raw: &raw::RawPredicates, known: &BTreeSet<String>) -> Option<Assertion> {
+    fn assertion(
+        &mut self,
+        at: &At<'_>,
+        path_text: &str,
+        raw: &raw::RawPredicates,
+        known: &BTreeSet<String>,
+    ) -> Option<Assertion> {
         let path = match JsonPath::parse(path_text) {
             Ok(p) => p,
             Err(e) => {
@@ -565,15 +738,25 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             self.error(at.file, at.pos, format!("assertion on `{path_text}` has no predicate: expected one of equals, exists, type, matches, length, contains"));
             return None;
         }
-        Some(Assertion { path_text: path_text.to_string(), path, predicates })
+        Some(Assertion {
+            path_text: path_text.to_string(),
+            path,
+            predicates,
+        })
     }
 
     fn lower_captures(&mut self, file: &Path, raw: &RawCase) -> Vec<Capture> {
         let mut out = Vec::new();
         for (name, source) in &raw.capture {
-            let at = At { file, pos: pos(source) };
+            let at = At {
+                file,
+                pos: pos(source),
+            };
             let json_path = |this: &mut Self, text: &str| match JsonPath::parse(text) {
-                Ok(path) => Some(CaptureFrom::Json { text: text.to_string(), path }),
+                Ok(path) => Some(CaptureFrom::Json {
+                    text: text.to_string(),
+                    path,
+                }),
                 Err(e) => {
                     this.error(at.file, at.pos, format!("invalid JSONPath `{text}`: {e}"));
                     None
@@ -585,13 +768,20 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     (Some(h), None) => Some(CaptureFrom::Header(h.to_ascii_lowercase())),
                     (None, Some(text)) => json_path(self, text),
                     _ => {
-                        self.error(at.file, at.pos, "expected exactly one of `header` or `json`");
+                        self.error(
+                            at.file,
+                            at.pos,
+                            "expected exactly one of `header` or `json`",
+                        );
                         None
                     }
                 },
             };
             if let Some(source) = from {
-                out.push(Capture { name: name.clone(), source });
+                out.push(Capture {
+                    name: name.clone(),
+                    source,
+                });
             }
         }
         out
@@ -604,13 +794,21 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
 }
 
 /// Writes list-valued query parameters in the API's style.
-fn query_pairs(name: &str, values: Vec<Template>, is_list: bool, style: QueryStyle) -> Vec<(String, Template)> {
+fn query_pairs(
+    name: &str,
+    values: Vec<Template>,
+    is_list: bool,
+    style: QueryStyle,
+) -> Vec<(String, Template)> {
     if !is_list {
         return values.into_iter().map(|v| (name.to_string(), v)).collect();
     }
     match style {
         QueryStyle::Repeat => values.into_iter().map(|v| (name.to_string(), v)).collect(),
-        QueryStyle::Brackets => values.into_iter().map(|v| (format!("{name}[]"), v)).collect(),
+        QueryStyle::Brackets => values
+            .into_iter()
+            .map(|v| (format!("{name}[]"), v))
+            .collect(),
         QueryStyle::Comma => {
             let mut parts = Vec::new();
             for (i, v) in values.into_iter().enumerate() {
@@ -627,20 +825,28 @@ fn query_pairs(name: &str, values: Vec<Template>, is_list: bool, style: QuerySty
 /// `GET /api/customers/{id}` -> method and path, checked.
 pub fn parse_endpoint(text: &str) -> Result<Endpoint, String> {
     const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-    let (method, path) = text
-        .trim()
-        .split_once(' ')
-        .ok_or_else(|| format!("invalid endpoint `{text}`: expected `METHOD /path`, e.g. `GET /api/customers/{{id}}`"))?;
+    let (method, path) = text.trim().split_once(' ').ok_or_else(|| {
+        format!(
+            "invalid endpoint `{text}`: expected `METHOD /path`, e.g. `GET /api/customers/{{id}}`"
+        )
+    })?;
     let method = method.to_ascii_uppercase();
     if !METHODS.contains(&method.as_str()) {
-        return Err(format!("unknown HTTP method `{method}`: expected one of {}", METHODS.join(", ")));
+        return Err(format!(
+            "unknown HTTP method `{method}`: expected one of {}",
+            METHODS.join(", ")
+        ));
     }
     let path = path.trim();
     if !path.starts_with('/') {
-        return Err(format!("invalid endpoint path `{path}`: expected it to start with `/`"));
+        return Err(format!(
+            "invalid endpoint path `{path}`: expected it to start with `/`"
+        ));
     }
     if path.contains('?') {
-        return Err(format!("endpoint path `{path}` has a query string: put parameters under `request.query`"));
+        return Err(format!(
+            "endpoint path `{path}` has a query string: put parameters under `request.query`"
+        ));
     }
     for segment in split_path(path) {
         if let PathSegment::Param(p) = segment {
@@ -649,7 +855,10 @@ pub fn parse_endpoint(text: &str) -> Result<Endpoint, String> {
             }
         }
     }
-    Ok(Endpoint { method, path: path.to_string() })
+    Ok(Endpoint {
+        method,
+        path: path.to_string(),
+    })
 }
 
 enum PathSegment<'a> {
@@ -711,18 +920,32 @@ mod tests {
     #[test]
     fn endpoints_parse_and_reject() {
         let e = parse_endpoint("get /api/customers/{id}").unwrap();
-        assert_eq!((e.method.as_str(), e.path.as_str()), ("GET", "/api/customers/{id}"));
-        assert!(parse_endpoint("FETCH /x").unwrap_err().contains("unknown HTTP method"));
-        assert!(parse_endpoint("GET x").unwrap_err().contains("start with `/`"));
+        assert_eq!(
+            (e.method.as_str(), e.path.as_str()),
+            ("GET", "/api/customers/{id}")
+        );
+        assert!(parse_endpoint("FETCH /x")
+            .unwrap_err()
+            .contains("unknown HTTP method"));
+        assert!(parse_endpoint("GET x")
+            .unwrap_err()
+            .contains("start with `/`"));
         assert!(parse_endpoint("GET").unwrap_err().contains("METHOD /path"));
     }
 
     #[test]
     fn query_styles() {
         let vals = || vec![Template::literal("1"), Template::literal("2")];
-        let names = |pairs: Vec<(String, Template)>| pairs.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
-        assert_eq!(names(query_pairs("ids", vals(), true, QueryStyle::Repeat)), ["ids", "ids"]);
-        assert_eq!(names(query_pairs("ids", vals(), true, QueryStyle::Brackets)), ["ids[]", "ids[]"]);
+        let names =
+            |pairs: Vec<(String, Template)>| pairs.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        assert_eq!(
+            names(query_pairs("ids", vals(), true, QueryStyle::Repeat)),
+            ["ids", "ids"]
+        );
+        assert_eq!(
+            names(query_pairs("ids", vals(), true, QueryStyle::Brackets)),
+            ["ids[]", "ids[]"]
+        );
         let comma = query_pairs("ids", vals(), true, QueryStyle::Comma);
         assert_eq!(comma.len(), 1);
         assert_eq!(comma[0].1.render(&Default::default()).unwrap(), "1,2");
@@ -730,6 +953,9 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(slug("Fetches a known customer (id 1)"), "fetches_a_known_customer_id_1");
+        assert_eq!(
+            slug("Fetches a known customer (id 1)"),
+            "fetches_a_known_customer_id_1"
+        );
     }
 }

@@ -127,7 +127,10 @@ pub enum PathPart {
 pub enum Body {
     Json(JsonTemplate),
     Form(Vec<(String, Template)>),
-    Raw { text: Template, content_type: Option<String> },
+    Raw {
+        text: Template,
+        content_type: Option<String>,
+    },
 }
 
 #[derive(Debug)]

@@ -304,7 +304,9 @@ fn status_code<E: de::Error>(v: u64) -> Result<u16, E> {
     if (100..=599).contains(&v) {
         Ok(v as u16)
     } else {
-        Err(E::custom(format!("status {v} is out of range: expected 100 to 599")))
+        Err(E::custom(format!(
+            "status {v} is out of range: expected 100 to 599"
+        )))
     }
 }
 
@@ -314,7 +316,9 @@ impl<'de> Deserialize<'de> for StatusSpec {
         impl<'de> Visitor<'de> for V {
             type Value = StatusSpec;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a status code (200), a list of codes ([200, 201]) or a class (\"2xx\")")
+                f.write_str(
+                    "a status code (200), a list of codes ([200, 201]) or a class (\"2xx\")",
+                )
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<StatusSpec, E> {
                 status_code(v).map(StatusSpec::Code)
@@ -340,7 +344,9 @@ impl<'de> Deserialize<'de> for StatusSpec {
                     codes.push(status_code(code)?);
                 }
                 if codes.is_empty() {
-                    return Err(de::Error::custom("empty status list: expected at least one code"));
+                    return Err(de::Error::custom(
+                        "empty status list: expected at least one code",
+                    ));
                 }
                 Ok(StatusSpec::AnyOf(codes))
             }

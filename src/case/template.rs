@@ -66,9 +66,11 @@ impl Template {
                 message: "unclosed `{{`: expected `}}`".into(),
             })?;
             let inner = after[..end].trim();
-            parts.push(Part::Expr(parse_expr(inner).map_err(|message| TemplateError {
-                offset: consumed + start,
-                message,
+            parts.push(Part::Expr(parse_expr(inner).map_err(|message| {
+                TemplateError {
+                    offset: consumed + start,
+                    message,
+                }
             })?));
             let advance = start + 2 + end + 2;
             consumed += advance;
@@ -150,9 +152,12 @@ impl JsonTemplate {
         }
         Ok(match v {
             Value::String(s) => JsonTemplate::Str(Template::parse(s)?),
-            Value::Array(items) => {
-                JsonTemplate::Array(items.iter().map(JsonTemplate::parse).collect::<Result<_, _>>()?)
-            }
+            Value::Array(items) => JsonTemplate::Array(
+                items
+                    .iter()
+                    .map(JsonTemplate::parse)
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::Object(map) => JsonTemplate::Object(
                 map.iter()
                     .map(|(k, v)| Ok((k.clone(), JsonTemplate::parse(v)?)))
@@ -184,9 +189,12 @@ impl JsonTemplate {
                 Some(e) => vars.lookup(e)?,
                 None => Value::String(t.render(vars)?),
             },
-            JsonTemplate::Array(items) => {
-                Value::Array(items.iter().map(|i| i.render(vars)).collect::<Result<_, _>>()?)
-            }
+            JsonTemplate::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|i| i.render(vars))
+                    .collect::<Result<_, _>>()?,
+            ),
             JsonTemplate::Object(fields) => Value::Object(
                 fields
                     .iter()
@@ -263,7 +271,10 @@ mod tests {
     #[test]
     fn rejects_unclosed_and_invalid() {
         assert_eq!(Template::parse("a {{ b").unwrap_err().offset, 2);
-        assert!(Template::parse("{{ a b }}").unwrap_err().message.contains("a b"));
+        assert!(Template::parse("{{ a b }}")
+            .unwrap_err()
+            .message
+            .contains("a b"));
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
     let mut failures = Vec::new();
     for p in &a.predicates {
         if let Err(message) = predicate(p, &nodes, vars) {
-            let mut r = CheckResult::fail(CheckKind::Assert, subject, format!("{subject}: {}", message.0));
+            let mut r = CheckResult::fail(
+                CheckKind::Assert,
+                subject,
+                format!("{subject}: {}", message.0),
+            );
             if let Some((want, got)) = message.1 {
                 r = r.with_values(want, got);
             }
@@ -35,9 +39,15 @@ struct Failure(String, Option<(String, String)>);
 fn predicate(p: &Predicate, nodes: &[&Value], vars: &Vars) -> Result<(), Failure> {
     if let Predicate::Exists(want) = p {
         return match (*want, nodes.is_empty()) {
-            (true, true) => Err(Failure("expected the path to exist, it selects nothing".into(), None)),
+            (true, true) => Err(Failure(
+                "expected the path to exist, it selects nothing".into(),
+                None,
+            )),
             (false, false) => Err(Failure(
-                format!("expected the path to be absent, it selects {}", compact(nodes[0])),
+                format!(
+                    "expected the path to be absent, it selects {}",
+                    compact(nodes[0])
+                ),
                 None,
             )),
             _ => Ok(()),
@@ -71,7 +81,12 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
                 Ok(())
             } else {
                 Err(Failure(
-                    format!("expected type {}, got {} {}", type_name(*t), json_type_name(node), compact(node)),
+                    format!(
+                        "expected type {}, got {} {}",
+                        type_name(*t),
+                        json_type_name(node),
+                        compact(node)
+                    ),
                     None,
                 ))
             }
@@ -79,14 +94,22 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
         Predicate::Matches(re) => match node {
             Value::String(s) if re.is_match(s) => Ok(()),
             Value::String(s) => Err(Failure(format!("`{s}` does not match /{re}/"), None)),
-            other => Err(Failure(format!("expected a string matching /{re}/, got {}", compact(other)), None)),
+            other => Err(Failure(
+                format!("expected a string matching /{re}/, got {}", compact(other)),
+                None,
+            )),
         },
         Predicate::Length(n) => {
             let len = match node {
                 Value::Array(a) => a.len(),
                 Value::Object(o) => o.len(),
                 Value::String(s) => s.chars().count(),
-                other => return Err(Failure(format!("expected something with a length, got {}", compact(other)), None)),
+                other => {
+                    return Err(Failure(
+                        format!("expected something with a length, got {}", compact(other)),
+                        None,
+                    ))
+                }
             };
             if len as u64 == *n {
                 Ok(())
@@ -104,7 +127,10 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
             if found {
                 Ok(())
             } else {
-                Err(Failure(format!("expected {} to contain {}", compact(node), compact(&want)), None))
+                Err(Failure(
+                    format!("expected {} to contain {}", compact(node), compact(&want)),
+                    None,
+                ))
             }
         }
     }
@@ -113,14 +139,20 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
 /// JSON equality where numbers compare by value (`1` == `1.0`).
 pub fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-            (Some(x), Some(y), _, _) => x == y,
-            (_, _, Some(x), Some(y)) => x == y,
-            _ => x.as_f64() == y.as_f64(),
-        },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b)),
+        (Value::Number(x), Value::Number(y)) => {
+            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
+                (Some(x), Some(y), _, _) => x == y,
+                (_, _, Some(x), Some(y)) => x == y,
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
         }
         _ => a == b,
     }
@@ -130,7 +162,9 @@ fn type_matches(t: JsonType, v: &Value) -> bool {
     match t {
         JsonType::String => v.is_string(),
         JsonType::Number => v.is_number(),
-        JsonType::Integer => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0),
+        JsonType::Integer => {
+            v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
         JsonType::Boolean => v.is_boolean(),
         JsonType::Array => v.is_array(),
         JsonType::Object => v.is_object(),
@@ -165,7 +199,12 @@ fn pretty(v: &Value) -> String {
 }
 
 /// Takes the captured values; a capture that selects nothing is a failed check.
-pub fn captures(captures: &[Capture], json: Option<&Value>, response: &HttpResponse, vars: &mut Vars) -> Vec<CheckResult> {
+pub fn captures(
+    captures: &[Capture],
+    json: Option<&Value>,
+    response: &HttpResponse,
+    vars: &mut Vars,
+) -> Vec<CheckResult> {
     let mut results = Vec::new();
     for c in captures {
         let value = match &c.source {
@@ -183,7 +222,10 @@ pub fn captures(captures: &[Capture], json: Option<&Value>, response: &HttpRespo
             None => results.push(CheckResult::fail(
                 CheckKind::Capture,
                 c.name.as_str(),
-                format!("capture `{}`: {from} selects nothing in the response", c.name),
+                format!(
+                    "capture `{}`: {from} selects nothing in the response",
+                    c.name
+                ),
             )),
         }
     }
@@ -198,14 +240,29 @@ mod tests {
     use serde_json_path::JsonPath;
 
     fn check(path: &str, p: Predicate, body: Value) -> Vec<CheckResult> {
-        let a = Assertion { path_text: path.into(), path: JsonPath::parse(path).unwrap(), predicates: vec![p] };
+        let a = Assertion {
+            path_text: path.into(),
+            path: JsonPath::parse(path).unwrap(),
+            predicates: vec![p],
+        };
         assertion(&a, &body, &Vars::default())
     }
 
     #[test]
     fn equals_compares_numbers_by_value() {
-        assert!(check("$.n", Predicate::Equals(JsonTemplate::Literal(json!(1.0))), json!({"n": 1}))[0].passed);
-        let r = check("$.n", Predicate::Equals(JsonTemplate::Literal(json!(2))), json!({"n": 1}));
+        assert!(
+            check(
+                "$.n",
+                Predicate::Equals(JsonTemplate::Literal(json!(1.0))),
+                json!({"n": 1})
+            )[0]
+            .passed
+        );
+        let r = check(
+            "$.n",
+            Predicate::Equals(JsonTemplate::Literal(json!(2))),
+            json!({"n": 1}),
+        );
         assert!(!r[0].passed);
         assert_eq!(r[0].message, "$.n: expected 2, got 1");
     }
@@ -215,7 +272,11 @@ mod tests {
         let body = json!({"items": [{"id": 1}, {"id": "x"}]});
         let r = check("$.items[*].id", Predicate::Type(JsonType::Integer), body);
         assert!(!r[0].passed);
-        assert!(r[0].message.contains("got string \"x\""), "{}", r[0].message);
+        assert!(
+            r[0].message.contains("got string \"x\""),
+            "{}",
+            r[0].message
+        );
     }
 
     #[test]
@@ -226,8 +287,29 @@ mod tests {
         assert!(check("$.b", Predicate::Exists(false), body.clone())[0].passed);
         assert!(check("$.a", Predicate::Length(3), body.clone())[0].passed);
         assert!(!check("$.s", Predicate::Length(3), body.clone())[0].passed);
-        assert!(check("$.a", Predicate::Contains(JsonTemplate::Literal(json!(2))), body.clone())[0].passed);
-        assert!(check("$.s", Predicate::Contains(JsonTemplate::Literal(json!("ell"))), body.clone())[0].passed);
-        assert!(!check("$.a", Predicate::Contains(JsonTemplate::Literal(json!(9))), body)[0].passed);
+        assert!(
+            check(
+                "$.a",
+                Predicate::Contains(JsonTemplate::Literal(json!(2))),
+                body.clone()
+            )[0]
+            .passed
+        );
+        assert!(
+            check(
+                "$.s",
+                Predicate::Contains(JsonTemplate::Literal(json!("ell"))),
+                body.clone()
+            )[0]
+            .passed
+        );
+        assert!(
+            !check(
+                "$.a",
+                Predicate::Contains(JsonTemplate::Literal(json!(9))),
+                body
+            )[0]
+            .passed
+        );
     }
 }

@@ -11,19 +11,38 @@ pub fn status(expected: &StatusExpect, actual: u16) -> CheckResult {
     if expected.accepts(actual) {
         CheckResult::pass(CheckKind::Status, "", format!("status {actual}"))
     } else {
-        CheckResult::fail(CheckKind::Status, "", format!("expected status {expected}, got {actual}"))
-            .with_values(expected.to_string(), actual.to_string())
+        CheckResult::fail(
+            CheckKind::Status,
+            "",
+            format!("expected status {expected}, got {actual}"),
+        )
+        .with_values(expected.to_string(), actual.to_string())
     }
 }
 
 pub fn content_type(expected: &str, response: &HttpResponse) -> CheckResult {
-    let want = expected.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let want = expected
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match response.media_type() {
-        Some(got) if got == want => CheckResult::pass(CheckKind::ContentType, "", format!("content type {got}")),
-        Some(got) => CheckResult::fail(CheckKind::ContentType, "", format!("expected content type {want}, got {got}"))
-            .with_values(want, got),
-        None => CheckResult::fail(CheckKind::ContentType, "", format!("expected content type {want}, the response has no Content-Type"))
-            .with_values(want, "(none)"),
+        Some(got) if got == want => {
+            CheckResult::pass(CheckKind::ContentType, "", format!("content type {got}"))
+        }
+        Some(got) => CheckResult::fail(
+            CheckKind::ContentType,
+            "",
+            format!("expected content type {want}, got {got}"),
+        )
+        .with_values(want, got),
+        None => CheckResult::fail(
+            CheckKind::ContentType,
+            "",
+            format!("expected content type {want}, the response has no Content-Type"),
+        )
+        .with_values(want, "(none)"),
     }
 }
 
@@ -32,24 +51,38 @@ pub fn header(h: &HeaderExpect, response: &HttpResponse, vars: &Vars) -> CheckRe
     let name = h.name.as_str();
     match (&h.rule, got) {
         (HeaderRule::Absent, None) => CheckResult::pass(CheckKind::Header, name, "absent"),
-        (HeaderRule::Absent, Some(v)) => {
-            CheckResult::fail(CheckKind::Header, name, format!("expected header {name} to be absent, got `{v}`"))
-                .with_values("(absent)", v)
-        }
-        (_, None) => CheckResult::fail(CheckKind::Header, name, format!("expected header {name}, the response has none"))
-            .with_values(describe_rule(&h.rule, vars), "(absent)"),
+        (HeaderRule::Absent, Some(v)) => CheckResult::fail(
+            CheckKind::Header,
+            name,
+            format!("expected header {name} to be absent, got `{v}`"),
+        )
+        .with_values("(absent)", v),
+        (_, None) => CheckResult::fail(
+            CheckKind::Header,
+            name,
+            format!("expected header {name}, the response has none"),
+        )
+        .with_values(describe_rule(&h.rule, vars), "(absent)"),
         (HeaderRule::Equals(t), Some(v)) => match t.render(vars) {
             Ok(want) if want == v => CheckResult::pass(CheckKind::Header, name, format!("= {v}")),
-            Ok(want) => CheckResult::fail(CheckKind::Header, name, format!("header {name}: expected `{want}`, got `{v}`"))
-                .with_values(want, v),
+            Ok(want) => CheckResult::fail(
+                CheckKind::Header,
+                name,
+                format!("header {name}: expected `{want}`, got `{v}`"),
+            )
+            .with_values(want, v),
             Err(e) => CheckResult::fail(CheckKind::Header, name, e.to_string()),
         },
         (HeaderRule::Matches(re), Some(v)) => {
             if re.is_match(v) {
                 CheckResult::pass(CheckKind::Header, name, format!("matches /{re}/"))
             } else {
-                CheckResult::fail(CheckKind::Header, name, format!("header {name}: `{v}` does not match /{re}/"))
-                    .with_values(format!("/{re}/"), v)
+                CheckResult::fail(
+                    CheckKind::Header,
+                    name,
+                    format!("header {name}: `{v}` does not match /{re}/"),
+                )
+                .with_values(format!("/{re}/"), v)
             }
         }
     }
@@ -65,9 +98,17 @@ fn describe_rule(rule: &HeaderRule, vars: &Vars) -> String {
 
 pub fn duration(budget: Duration, elapsed: Duration) -> CheckResult {
     if elapsed <= budget {
-        CheckResult::pass(CheckKind::Duration, "", format!("{elapsed:?} within {budget:?}"))
+        CheckResult::pass(
+            CheckKind::Duration,
+            "",
+            format!("{elapsed:?} within {budget:?}"),
+        )
     } else {
-        CheckResult::fail(CheckKind::Duration, "", format!("took {elapsed:?}, over the budget of {budget:?}"))
-            .with_values(format!("<= {budget:?}"), format!("{elapsed:?}"))
+        CheckResult::fail(
+            CheckKind::Duration,
+            "",
+            format!("took {elapsed:?}, over the budget of {budget:?}"),
+        )
+        .with_values(format!("<= {budget:?}"), format!("{elapsed:?}"))
     }
 }

@@ -145,7 +145,10 @@ pub fn first_bytes(body: &[u8]) -> String {
 
 /// Does the case need the body as JSON?
 pub fn needs_json(expect: &Expect, has_captures: bool) -> bool {
-    expect.schema.is_some() || !expect.assertions.is_empty() || has_captures || expect.snapshot.is_some()
+    expect.schema.is_some()
+        || !expect.assertions.is_empty()
+        || has_captures
+        || expect.snapshot.is_some()
 }
 
 /// Runs every check of `expect` except snapshots (which need files and run in the runner).
@@ -169,7 +172,11 @@ pub fn check_response(
     let json = match body {
         Some(ParsedBody::Json(v)) => Some(v),
         Some(ParsedBody::NotJson(why)) => {
-            results.push(CheckResult::fail(CheckKind::Body, "", format!("expected a JSON body: {why}")));
+            results.push(CheckResult::fail(
+                CheckKind::Body,
+                "",
+                format!("expected a JSON body: {why}"),
+            ));
             None
         }
         None => None,
@@ -189,16 +196,27 @@ fn schema_results(schemas: &SchemaSet, id: schema::SchemaId, json: &Value) -> Ve
     let name = schemas.display(id);
     let violations = schemas.validate(id, json);
     if violations.is_empty() {
-        return vec![CheckResult::pass(CheckKind::Schema, "", format!("valid against {name}"))];
+        return vec![CheckResult::pass(
+            CheckKind::Schema,
+            "",
+            format!("valid against {name}"),
+        )];
     }
     violations
         .into_iter()
         .map(|v| {
-            let at = if v.instance_path.is_empty() { "/".to_string() } else { v.instance_path.clone() };
+            let at = if v.instance_path.is_empty() {
+                "/".to_string()
+            } else {
+                v.instance_path.clone()
+            };
             CheckResult::fail(
                 CheckKind::Schema,
                 at.clone(),
-                format!("{name}: at {at}: {} (keyword `{}` at {})", v.message, v.keyword, v.schema_path),
+                format!(
+                    "{name}: at {at}: {} (keyword `{}` at {})",
+                    v.message, v.keyword, v.schema_path
+                ),
             )
         })
         .collect()

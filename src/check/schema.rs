@@ -49,7 +49,12 @@ pub struct Violation {
 
 impl SchemaSet {
     /// Compiles `path` (absolute, under `schemas_root`) unless already compiled.
-    pub fn load(&mut self, path: &Path, schemas_root: &Path, display: String) -> Result<SchemaId, String> {
+    pub fn load(
+        &mut self,
+        path: &Path,
+        schemas_root: &Path,
+        display: String,
+    ) -> Result<SchemaId, String> {
         let path = path
             .canonicalize()
             .map_err(|e| format!("cannot read schema `{display}`: {e}"))?;
@@ -114,10 +119,16 @@ struct LocalFiles {
 }
 
 impl Retrieve for LocalFiles {
-    fn retrieve(&self, uri: &Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(
+        &self,
+        uri: &Uri<String>,
+    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let url = Url::parse(uri.as_str())?;
         if url.scheme() != "file" {
-            return Err(format!("refusing to fetch `{uri}`: only files under schemas/ are resolved").into());
+            return Err(format!(
+                "refusing to fetch `{uri}`: only files under schemas/ are resolved"
+            )
+            .into());
         }
         let path = url
             .to_file_path()
@@ -126,7 +137,9 @@ impl Retrieve for LocalFiles {
             .canonicalize()
             .map_err(|e| format!("cannot resolve `$ref` to `{}`: {e}", path.display()))?;
         if !path.starts_with(&self.root) {
-            return Err(format!("refusing `$ref` to `{}`: outside schemas/", path.display()).into());
+            return Err(
+                format!("refusing `$ref` to `{}`: outside schemas/", path.display()).into(),
+            );
         }
         Ok(serde_json::from_slice(&std::fs::read(&path)?)?)
     }
@@ -146,9 +159,15 @@ mod tests {
             r#"{"type":"object","required":["id"],"properties":{"id":{"type":"integer"}}}"#,
         )
         .unwrap();
-        std::fs::write(root.join("List.json"), r#"{"type":"array","items":{"$ref":"Item.json"}}"#).unwrap();
+        std::fs::write(
+            root.join("List.json"),
+            r#"{"type":"array","items":{"$ref":"Item.json"}}"#,
+        )
+        .unwrap();
         let mut set = SchemaSet::default();
-        let id = set.load(&root.join("List.json"), root, "List.json".into()).unwrap();
+        let id = set
+            .load(&root.join("List.json"), root, "List.json".into())
+            .unwrap();
         assert!(set.validate(id, &json!([{"id": 1}])).is_empty());
         let v = set.validate(id, &json!([{"id": "x"}, {}]));
         assert_eq!(v.len(), 2);

@@ -56,7 +56,9 @@ pub struct Selector {
 
 impl Selector {
     pub fn parse(text: &str) -> Result<Selector, String> {
-        let err = |why: &str| format!("invalid redaction selector `{text}`: {why} (e.g. `.id`, `[].createdDate`, `.**.modifiedDate`)");
+        let err = |why: &str| {
+            format!("invalid redaction selector `{text}`: {why} (e.g. `.id`, `[].createdDate`, `.**.modifiedDate`)")
+        };
         let mut steps = Vec::new();
         let mut rest = text.trim();
         if rest.is_empty() {
@@ -89,7 +91,10 @@ impl Selector {
                 return Err(err("expected `.` or `[`"));
             }
         }
-        Ok(Selector { text: text.to_string(), steps })
+        Ok(Selector {
+            text: text.to_string(),
+            steps,
+        })
     }
 
     pub fn apply(&self, value: &mut Value) {
@@ -128,7 +133,12 @@ fn redact(value: &mut Value, steps: &[Step]) {
 }
 
 /// The text stored in the snapshot: status and body, keys sorted, redactions and secrets applied.
-pub fn render(spec: &SnapshotExpect, response: &HttpResponse, body: Option<&ParsedBody>, redactor: &Redactor) -> String {
+pub fn render(
+    spec: &SnapshotExpect,
+    response: &HttpResponse,
+    body: Option<&ParsedBody>,
+    redactor: &Redactor,
+) -> String {
     let body_value = match body {
         Some(ParsedBody::Json(v)) => {
             let mut v = redactor.json(v);
@@ -149,7 +159,12 @@ fn sort_keys(v: Value) -> Value {
         Value::Object(map) => {
             let mut entries: Vec<(String, Value)> = map.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
         other => other,
@@ -157,7 +172,9 @@ fn sort_keys(v: Value) -> Value {
 }
 
 pub fn snap_path(root: &Path, api: &str, name: &str) -> PathBuf {
-    root.join("snapshots").join(api).join(format!("{name}.snap"))
+    root.join("snapshots")
+        .join(api)
+        .join(format!("{name}.snap"))
 }
 
 /// Compares with the stored snapshot; writes `.snap.new` or `.snap` as `mode` says.
@@ -171,13 +188,21 @@ pub fn check(
 ) -> CheckResult {
     let content = render(spec, response, body, redactor);
     let path = snap_path(place.root, place.api, &spec.name);
-    let display = path.strip_prefix(place.root).unwrap_or(&path).display().to_string();
+    let display = path
+        .strip_prefix(place.root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
     let new_path = PathBuf::from(format!("{}.new", path.display()));
     let stored = if path.exists() {
         match insta::Snapshot::from_file(&path) {
             Ok(s) => s.contents().as_text().map(|t| t.to_string()),
             Err(e) => {
-                return CheckResult::fail(CheckKind::Snapshot, &display, format!("cannot read snapshot {display}: {e}"));
+                return CheckResult::fail(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!("cannot read snapshot {display}: {e}"),
+                );
             }
         }
     } else {
@@ -193,9 +218,17 @@ pub fn check(
         _ if mode == Mode::Accept => match write(&path) {
             Ok(()) => {
                 let _ = std::fs::remove_file(&new_path);
-                CheckResult::pass(CheckKind::Snapshot, &display, format!("written to {display}"))
+                CheckResult::pass(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!("written to {display}"),
+                )
             }
-            Err(e) => CheckResult::fail(CheckKind::Snapshot, &display, format!("cannot write {display}: {e}")),
+            Err(e) => CheckResult::fail(
+                CheckKind::Snapshot,
+                &display,
+                format!("cannot write {display}: {e}"),
+            ),
         },
         None => {
             if mode == Mode::Ci {
@@ -209,9 +242,15 @@ pub fn check(
                 Ok(()) => CheckResult::pass(
                     CheckKind::Snapshot,
                     &display,
-                    format!("new snapshot written to {display}.new: review with `cargo insta review`"),
+                    format!(
+                        "new snapshot written to {display}.new: review with `cargo insta review`"
+                    ),
                 ),
-                Err(e) => CheckResult::fail(CheckKind::Snapshot, &display, format!("cannot write {display}.new: {e}")),
+                Err(e) => CheckResult::fail(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!("cannot write {display}.new: {e}"),
+                ),
             }
         }
         Some(old) => {
@@ -227,9 +266,13 @@ pub fn check(
                     Err(e) => format!("; cannot write {display}.new: {e}"),
                 },
             };
-            CheckResult::fail(CheckKind::Snapshot, &display, format!("response differs from {display}{written}"))
-                .with_values(old, content)
-                .with_diff(diff)
+            CheckResult::fail(
+                CheckKind::Snapshot,
+                &display,
+                format!("response differs from {display}{written}"),
+            )
+            .with_values(old, content)
+            .with_diff(diff)
         }
     }
 }

@@ -23,7 +23,10 @@ pub struct Incoming {
 
 impl Incoming {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn describe(&self) -> String {
@@ -41,7 +44,10 @@ impl Incoming {
 pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
     let mut out = Vec::new();
     if !rec.method.eq_ignore_ascii_case(&inc.method) {
-        out.push(format!("method: recorded {}, got {}", rec.method, inc.method));
+        out.push(format!(
+            "method: recorded {}, got {}",
+            rec.method, inc.method
+        ));
     }
     if rec.path != inc.path {
         out.push(format!("path: recorded {}, got {}", rec.path, inc.path));
@@ -49,22 +55,36 @@ pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
     if !query_equal(&rec.query, &inc.query) {
         let fmt = |q: &[(String, String)]| {
             let v: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            if v.is_empty() { "(none)".to_string() } else { v.join("&") }
+            if v.is_empty() {
+                "(none)".to_string()
+            } else {
+                v.join("&")
+            }
         };
-        out.push(format!("query: recorded {}, got {}", fmt(&rec.query), fmt(&inc.query)));
+        out.push(format!(
+            "query: recorded {}, got {}",
+            fmt(&rec.query),
+            fmt(&inc.query)
+        ));
     }
     for (name, want) in &rec.headers {
         match inc.header(&name.to_ascii_lowercase()) {
             None => out.push(format!("header {name}: recorded `{want}`, missing")),
             Some(_) if is_placeholder(want) => {}
-            Some(got) if got != want => out.push(format!("header {name}: recorded `{want}`, got `{got}`")),
+            Some(got) if got != want => {
+                out.push(format!("header {name}: recorded `{want}`, got `{got}`"))
+            }
             Some(_) => {}
         }
     }
     if let Some(want) = &rec.json {
         match serde_json::from_slice::<Value>(&inc.body) {
             Ok(got) if body_matches(want, &got) => {}
-            Ok(got) => out.push(format!("json body: recorded {}, got {}", short(want), short(&got))),
+            Ok(got) => out.push(format!(
+                "json body: recorded {}, got {}",
+                short(want),
+                short(&got)
+            )),
             Err(_) => out.push(format!(
                 "json body: recorded {}, got a non-JSON body of {} bytes",
                 short(want),
@@ -85,7 +105,10 @@ fn query_equal(rec: &[(String, String)], inc: &[(String, String)]) -> bool {
     }
     let mut rest: Vec<&(String, String)> = inc.iter().collect();
     for (k, v) in rec {
-        let Some(i) = rest.iter().position(|(ik, iv)| ik == k && (iv == v || is_placeholder(v))) else {
+        let Some(i) = rest
+            .iter()
+            .position(|(ik, iv)| ik == k && (iv == v || is_placeholder(v)))
+        else {
             return false;
         };
         rest.swap_remove(i);
@@ -98,9 +121,13 @@ fn body_matches(rec: &Value, got: &Value) -> bool {
     match (rec, got) {
         (Value::String(s), _) if is_placeholder(s) => true,
         (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len() && a.iter().all(|(k, v)| b.get(k).is_some_and(|w| body_matches(v, w)))
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(k, v)| b.get(k).is_some_and(|w| body_matches(v, w)))
         }
-        (Value::Array(a), Value::Array(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| body_matches(x, y)),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| body_matches(x, y))
+        }
         _ => json_equal(rec, got),
     }
 }
@@ -170,6 +197,9 @@ mod tests {
         i.headers.clear();
         i.path = "/api/customer".into();
         let d = differences(&rec(), &i);
-        assert!(d.iter().any(|x| x.starts_with("path:")) && d.iter().any(|x| x.starts_with("header x-api-key")));
+        assert!(
+            d.iter().any(|x| x.starts_with("path:"))
+                && d.iter().any(|x| x.starts_with("header x-api-key"))
+        );
     }
 }

@@ -49,7 +49,10 @@ pub struct Playback {
 /// What the server decided for one request.
 pub enum Answer<'a> {
     Hit(&'a Loaded),
-    Miss { explanation: String, closest: Option<(&'a Loaded, Vec<String>)> },
+    Miss {
+        explanation: String,
+        closest: Option<(&'a Loaded, Vec<String>)>,
+    },
 }
 
 impl Playback {
@@ -79,18 +82,29 @@ impl Playback {
                         }
                         if let Some(p) = interaction.provenance.problem() {
                             problems.push(Diagnostic {
-                                message: format!("interaction {} (`{}`): {p}", i + 1, interaction.case),
+                                message: format!(
+                                    "interaction {} (`{}`): {p}",
+                                    i + 1,
+                                    interaction.case
+                                ),
                                 ..at
                             });
                         }
-                        entries.push(Loaded { stem: file.stem.clone(), interaction });
+                        entries.push(Loaded {
+                            stem: file.stem.clone(),
+                            interaction,
+                        });
                     }
                 }
                 Err(d) => problems.push(d),
             }
         }
         if problems.is_empty() {
-            Ok(Playback { api: api.name.clone(), entries, served: Mutex::default() })
+            Ok(Playback {
+                api: api.name.clone(),
+                entries,
+                served: Mutex::default(),
+            })
         } else {
             Err(problems)
         }
@@ -98,14 +112,23 @@ impl Playback {
 
     pub fn answer(&self, req: &Incoming) -> Answer<'_> {
         if let Some(id) = req.header(CASE_HEADER) {
-            let id = percent_encoding::percent_decode_str(id).decode_utf8_lossy().into_owned();
+            let id = percent_encoding::percent_decode_str(id)
+                .decode_utf8_lossy()
+                .into_owned();
             return self.answer_for_case(&id, req);
         }
         let hits: Vec<usize> = (0..self.entries.len())
             .filter(|&i| differences(&self.entries[i].interaction.request, req).is_empty())
             .collect();
         if hits.is_empty() {
-            return self.miss(req, format!("no recorded interaction of API `{}` matches {}", self.api, req.describe()));
+            return self.miss(
+                req,
+                format!(
+                    "no recorded interaction of API `{}` matches {}",
+                    self.api,
+                    req.describe()
+                ),
+            );
         }
         let mut served = self.served.lock().unwrap_or_else(|p| p.into_inner());
         let n = served.entry(hits.clone()).or_insert(0);
@@ -123,7 +146,10 @@ impl Playback {
         else {
             return self.miss(
                 req,
-                format!("no recording for case `{case}` in cases/{}/recordings/{stem}.yaml", self.api),
+                format!(
+                    "no recording for case `{case}` in cases/{}/recordings/{stem}.yaml",
+                    self.api
+                ),
             );
         };
         let diffs = differences(&entry.interaction.request, req);
@@ -146,7 +172,10 @@ impl Playback {
             .iter()
             .max_by_key(|e| closeness(&e.interaction.request, req))
             .map(|e| (e, differences(&e.interaction.request, req)));
-        Answer::Miss { explanation, closest }
+        Answer::Miss {
+            explanation,
+            closest,
+        }
     }
 }
 
@@ -188,7 +217,11 @@ impl PlaybackServer {
 pub type Observer = Arc<dyn Fn(&Incoming, u16, Option<&Loaded>) + Send + Sync>;
 
 /// Binds `addr` (port 0 for an ephemeral port) and serves `playback` until stopped.
-pub async fn serve(playback: Arc<Playback>, addr: SocketAddr, observer: Option<Observer>) -> std::io::Result<PlaybackServer> {
+pub async fn serve(
+    playback: Arc<Playback>,
+    addr: SocketAddr,
+    observer: Option<Observer>,
+) -> std::io::Result<PlaybackServer> {
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
@@ -220,11 +253,21 @@ pub async fn serve(playback: Arc<Playback>, addr: SocketAddr, observer: Option<O
     Ok(PlaybackServer { addr, stop, task })
 }
 
-async fn handle(playback: &Playback, req: Request<HyperBody>, observer: Option<&Observer>) -> Response<Full<Bytes>> {
+async fn handle(
+    playback: &Playback,
+    req: Request<HyperBody>,
+    observer: Option<&Observer>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(b) => b.to_bytes().to_vec(),
-        Err(e) => return json_response(413, &json!({ "error": format!("cannot read the request body: {e}") }), true),
+        Err(e) => {
+            return json_response(
+                413,
+                &json!({ "error": format!("cannot read the request body: {e}") }),
+                true,
+            )
+        }
     };
     let incoming = Incoming {
         method: parts.method.as_str().to_string(),
@@ -232,12 +275,21 @@ async fn handle(playback: &Playback, req: Request<HyperBody>, observer: Option<&
         query: parts
             .uri
             .query()
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default(),
         headers: parts
             .headers
             .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect(),
         body,
     };
@@ -253,9 +305,18 @@ async fn handle(playback: &Playback, req: Request<HyperBody>, observer: Option<&
             }
             builder
                 .body(Full::new(Bytes::from(rec.body_bytes())))
-                .unwrap_or_else(|e| json_response(500, &json!({ "error": format!("recorded response is not valid HTTP: {e}") }), true))
+                .unwrap_or_else(|e| {
+                    json_response(
+                        500,
+                        &json!({ "error": format!("recorded response is not valid HTTP: {e}") }),
+                        true,
+                    )
+                })
         }
-        Answer::Miss { explanation, closest } => {
+        Answer::Miss {
+            explanation,
+            closest,
+        } => {
             if let Some(obs) = observer {
                 obs(&incoming, 404, None);
             }
@@ -284,6 +345,8 @@ fn json_response(status: u16, body: &serde_json::Value, unmatched: bool) -> Resp
         builder = builder.header(UNMATCHED_HEADER, "1");
     }
     builder
-        .body(Full::new(Bytes::from(serde_json::to_vec_pretty(body).unwrap_or_default())))
+        .body(Full::new(Bytes::from(
+            serde_json::to_vec_pretty(body).unwrap_or_default(),
+        )))
         .unwrap_or_default()
 }

@@ -6,16 +6,37 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::recording::{self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile};
+use super::recording::{
+    self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
+};
 use crate::case::{Api, Case, Suite};
 use crate::redact::Redactor;
 use crate::run::{Event, Exchange};
 
 /// Response headers that change on every call or only describe the transfer: never recorded.
 const VOLATILE_HEADERS: &[&str] = &[
-    "date", "server", "connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding",
-    "age", "expires", "via", "alt-svc", "report-to", "nel", "x-request-id", "request-id", "x-runtime",
-    "cf-ray", "x-amzn-requestid", "x-amz-cf-id", "x-correlation-id", "etag", "last-modified",
+    "date",
+    "server",
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-encoding",
+    "age",
+    "expires",
+    "via",
+    "alt-svc",
+    "report-to",
+    "nel",
+    "x-request-id",
+    "request-id",
+    "x-runtime",
+    "cf-ray",
+    "x-amzn-requestid",
+    "x-amz-cf-id",
+    "x-correlation-id",
+    "etag",
+    "last-modified",
 ];
 
 /// Collects exchanges from run events.
@@ -41,7 +62,11 @@ impl Recorder {
     }
 
     /// Writes every touched recording file; returns the files that changed.
-    pub fn write(self, suite: &Suite, secrets: &HashMap<String, String>) -> std::io::Result<Vec<PathBuf>> {
+    pub fn write(
+        self,
+        suite: &Suite,
+        secrets: &HashMap<String, String>,
+    ) -> std::io::Result<Vec<PathBuf>> {
         let mut by_file: BTreeMap<(usize, usize), BTreeMap<usize, Exchange>> = BTreeMap::new();
         for ((a, f, c), ex) in self.exchanges {
             by_file.entry((a, f)).or_default().insert(c, ex);
@@ -83,7 +108,13 @@ pub fn redactor_for(api: &Api, secrets: &HashMap<String, String>) -> Redactor {
     r
 }
 
-fn interaction(api: &Api, case: &Case, ex: &Exchange, redactor: &Redactor, previous: Option<&Interaction>) -> Interaction {
+fn interaction(
+    api: &Api,
+    case: &Case,
+    ex: &Exchange,
+    redactor: &Redactor,
+    previous: Option<&Interaction>,
+) -> Interaction {
     let url = url::Url::parse(&ex.request.url).ok();
     let matter: Vec<String> = api
         .headers
@@ -93,13 +124,20 @@ fn interaction(api: &Api, case: &Case, ex: &Exchange, redactor: &Redactor, previ
         .collect();
     let request = RecordedRequest {
         method: ex.request.method.clone(),
-        path: url.as_ref().map(|u| u.path().to_string()).unwrap_or_default(),
+        path: url
+            .as_ref()
+            .map(|u| u.path().to_string())
+            .unwrap_or_default(),
         query: url
             .as_ref()
             .map(|u| {
                 u.query_pairs()
                     .map(|(k, v)| {
-                        let v = if redactor.is_sensitive_query(&k) { crate::redact::placeholder(&k) } else { redactor.text(&v) };
+                        let v = if redactor.is_sensitive_query(&k) {
+                            crate::redact::placeholder(&k)
+                        } else {
+                            redactor.text(&v)
+                        };
                         (k.into_owned(), v)
                     })
                     .collect()
@@ -115,10 +153,15 @@ fn interaction(api: &Api, case: &Case, ex: &Exchange, redactor: &Redactor, previ
         json: None,
         text: None,
     };
-    let request = with_body(request, ex.request.body.as_deref().unwrap_or_default(), redactor, |r, j, t| {
-        r.json = j;
-        r.text = t;
-    });
+    let request = with_body(
+        request,
+        ex.request.body.as_deref().unwrap_or_default(),
+        redactor,
+        |r, j, t| {
+            r.json = j;
+            r.text = t;
+        },
+    );
     let response = RecordedResponse {
         status: ex.response.status,
         headers: ex
@@ -137,31 +180,51 @@ fn interaction(api: &Api, case: &Case, ex: &Exchange, redactor: &Redactor, previ
     });
     // Re-recording an unchanged exchange keeps its provenance, so the file does not change.
     let provenance = match previous {
-        Some(p) if p.request == request && p.response == response && p.provenance.kind == ProvenanceKind::Recorded => {
+        Some(p)
+            if p.request == request
+                && p.response == response
+                && p.provenance.kind == ProvenanceKind::Recorded =>
+        {
             p.provenance.clone()
         }
         _ => Provenance {
             kind: ProvenanceKind::Recorded,
             source: None,
             at: Some(humantime::format_rfc3339_seconds(std::time::SystemTime::now()).to_string()),
-            host: url.as_ref().and_then(|u| u.host_str().map(|h| match u.port() {
-                Some(p) => format!("{h}:{p}"),
-                None => h.to_string(),
-            })),
+            host: url.as_ref().and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            }),
             conform_version: Some(env!("CARGO_PKG_VERSION").to_string()),
         },
     };
-    Interaction { case: case.name.clone(), provenance, request, response }
+    Interaction {
+        case: case.name.clone(),
+        provenance,
+        request,
+        response,
+    }
 }
 
 /// Stores a body as scrubbed JSON when it parses, else as scrubbed text; nothing when empty.
-fn with_body<T>(mut target: T, body: &[u8], redactor: &Redactor, set: impl Fn(&mut T, Option<Value>, Option<String>)) -> T {
+fn with_body<T>(
+    mut target: T,
+    body: &[u8],
+    redactor: &Redactor,
+    set: impl Fn(&mut T, Option<Value>, Option<String>),
+) -> T {
     if body.is_empty() {
         return target;
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(v) => set(&mut target, Some(redactor.json(&v)), None),
-        Err(_) => set(&mut target, None, Some(redactor.text(&String::from_utf8_lossy(body)))),
+        Err(_) => set(
+            &mut target,
+            None,
+            Some(redactor.text(&String::from_utf8_lossy(body))),
+        ),
     }
     target
 }

@@ -60,7 +60,9 @@ impl Provenance {
             ProvenanceKind::Documented if self.source.is_none() => {
                 Some("a `documented` interaction must name its `source`".into())
             }
-            ProvenanceKind::Recorded if self.at.is_none() || self.host.is_none() || self.conform_version.is_none() => {
+            ProvenanceKind::Recorded
+                if self.at.is_none() || self.host.is_none() || self.conform_version.is_none() =>
+            {
                 Some("a `recorded` interaction must give `at`, `host` and `conform_version`".into())
             }
             _ => None,
@@ -118,7 +120,13 @@ pub fn read(path: &Path, display: &Path) -> Result<Option<RecordingFile>, Diagno
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Diagnostic::new(display, Pos::UNKNOWN, format!("cannot read recording: {e}"))),
+        Err(e) => {
+            return Err(Diagnostic::new(
+                display,
+                Pos::UNKNOWN,
+                format!("cannot read recording: {e}"),
+            ))
+        }
     };
     let options = serde_saphyr::options! { strict_booleans: true };
     serde_saphyr::from_str_with_options::<RecordingFile>(&text, options)
@@ -129,5 +137,7 @@ pub fn read(path: &Path, display: &Path) -> Result<Option<RecordingFile>, Diagno
 /// Serialises deterministically: same content, same bytes.
 pub fn to_yaml(file: &RecordingFile) -> String {
     let body = serde_saphyr::to_string(file).unwrap_or_default();
-    format!("# conform recording: one interaction per case, in case order (docs/recordings.md)\n{body}")
+    format!(
+        "# conform recording: one interaction per case, in case order (docs/recordings.md)\n{body}"
+    )
 }

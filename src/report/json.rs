@@ -27,13 +27,19 @@ impl JsonReporter {
             "{{\n\"format\": \"conform-report/1\",\n\"conform_version\": \"{}\",\n\"outcomes\": [",
             env!("CARGO_PKG_VERSION")
         )?;
-        Ok(JsonReporter { path, out: Some(out), first: true })
+        Ok(JsonReporter {
+            path,
+            out: Some(out),
+            first: true,
+        })
     }
 }
 
 impl Reporter for JsonReporter {
     fn outcome(&mut self, o: &CaseOutcome) -> std::io::Result<()> {
-        let Some(out) = self.out.as_mut() else { return Ok(()) };
+        let Some(out) = self.out.as_mut() else {
+            return Ok(());
+        };
         out.write_all(if self.first { b"\n" } else { b",\n" })?;
         self.first = false;
         serde_json::to_writer(&mut *out, o)?;
@@ -41,8 +47,14 @@ impl Reporter for JsonReporter {
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
-        let Some(mut out) = self.out.take() else { return Ok(()) };
-        write!(out, "\n],\n\"summary\": {}\n}}\n", serde_json::to_string(summary)?)?;
+        let Some(mut out) = self.out.take() else {
+            return Ok(());
+        };
+        write!(
+            out,
+            "\n],\n\"summary\": {}\n}}\n",
+            serde_json::to_string(summary)?
+        )?;
         let tmp = out.into_inner().map_err(|e| e.into_error())?;
         tmp.as_file().sync_all()?;
         tmp.persist(&self.path).map_err(|e| e.error)?;

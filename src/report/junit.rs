@@ -17,7 +17,10 @@ pub struct JunitReporter {
 
 impl JunitReporter {
     pub fn new(path: PathBuf) -> Self {
-        JunitReporter { path, suites: BTreeMap::new() }
+        JunitReporter {
+            path,
+            suites: BTreeMap::new(),
+        }
     }
 }
 
@@ -33,7 +36,11 @@ impl Reporter for JunitReporter {
                 s
             }
             OutcomeStatus::Failed => {
-                let kind = if o.error.is_some() { NonSuccessKind::Error } else { NonSuccessKind::Failure };
+                let kind = if o.error.is_some() {
+                    NonSuccessKind::Error
+                } else {
+                    NonSuccessKind::Failure
+                };
                 let mut s = TestCaseStatus::non_success(kind);
                 let first = o
                     .error
@@ -46,7 +53,12 @@ impl Reporter for JunitReporter {
             }
         };
         let mut case = TestCase::new(o.case.as_str(), status);
-        case.set_classname(o.id().rsplit_once("::").map(|(c, _)| c.to_string()).unwrap_or_default());
+        case.set_classname(
+            o.id()
+                .rsplit_once("::")
+                .map(|(c, _)| c.to_string())
+                .unwrap_or_default(),
+        );
         case.set_time(Duration::from_secs_f64(o.duration_ms / 1000.0));
         self.suites
             .entry(o.file.clone())

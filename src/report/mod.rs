@@ -71,6 +71,9 @@ fn push_excerpt(out: &mut String, body: &str) {
     }
     let total = body.lines().count();
     if total > LINES {
-        out.push_str(&format!("  | ... ({} more lines in report.json)\n", total - LINES));
+        out.push_str(&format!(
+            "  | ... ({} more lines in report.json)\n",
+            total - LINES
+        ));
     }
 }

@@ -23,12 +23,19 @@ impl TerminalReporter {
         let progress = interactive.then(|| {
             let pb = ProgressBar::new(total as u64);
             pb.set_style(
-                ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(
+                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             pb
         });
-        TerminalReporter { out, progress, failures: Vec::new(), verbose: true }
+        TerminalReporter {
+            out,
+            progress,
+            failures: Vec::new(),
+            verbose: true,
+        }
     }
 
     fn line(&mut self, text: &str) -> std::io::Result<()> {
@@ -77,7 +84,13 @@ impl Reporter for TerminalReporter {
         if !self.failures.is_empty() {
             writeln!(self.out, "\n{}", style("failures:").red().bold())?;
             for o in std::mem::take(&mut self.failures) {
-                writeln!(self.out, "\n--- {} ({}:{})", style(o.id()).bold(), o.file, o.line)?;
+                writeln!(
+                    self.out,
+                    "\n--- {} ({}:{})",
+                    style(o.id()).bold(),
+                    o.file,
+                    o.line
+                )?;
                 for line in failure_text(&o).lines() {
                     let styled = if line.starts_with('+') && !line.starts_with("+++") {
                         style(line).green().to_string()
@@ -90,7 +103,11 @@ impl Reporter for TerminalReporter {
                 }
             }
         }
-        let verdict = if summary.failed > 0 { style("FAILED").red().bold() } else { style("ok").green().bold() };
+        let verdict = if summary.failed > 0 {
+            style("FAILED").red().bold()
+        } else {
+            style("ok").green().bold()
+        };
         writeln!(
             self.out,
             "\n{verdict}: {} passed, {} failed, {} skipped ({} cases in {:.2}s)",

@@ -79,7 +79,10 @@ pub async fn run(
             .get(&api.name)
             .cloned()
             .ok_or_else(|| format!("no base URL for API `{}`", api.name))?;
-        runtimes.insert(ai, Arc::new(api_runtime(api, base_url, config.env.as_deref())?));
+        runtimes.insert(
+            ai,
+            Arc::new(api_runtime(api, base_url, config.env.as_deref())?),
+        );
     }
     let permits = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -91,12 +94,21 @@ pub async fn run(
         let events = events.clone();
         let permits = Arc::clone(&permits);
         tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else { return };
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return;
+            };
             let api = &suite.apis[planned.api];
             let file = &api.files[planned.file];
             let mut vars = runtime.vars.clone();
             for &ci in &planned.cases {
-                let ctx = CaseCtx { suite: &suite, api, file, runtime: &runtime, transport: &transport, config: &config };
+                let ctx = CaseCtx {
+                    suite: &suite,
+                    api,
+                    file,
+                    runtime: &runtime,
+                    transport: &transport,
+                    config: &config,
+                };
                 let (outcome, exchange) = run_case(&ctx, &file.cases[ci], &mut vars).await;
                 let _ = events.send(Event::CaseFinished {
                     outcome: Box::new(outcome),
@@ -127,14 +139,20 @@ fn api_runtime(api: &Api, base_url: String, env: Option<&str>) -> Result<ApiRunt
         }
     }
     let environment = env.and_then(|e| api.environments.get(e));
-    let overrides = environment.map(|e| e.variables.as_slice()).unwrap_or_default();
+    let overrides = environment
+        .map(|e| e.variables.as_slice())
+        .unwrap_or_default();
     for (name, template) in api.variables.iter().chain(overrides) {
         let value = template
             .render(&vars)
             .map_err(|e| format!("API `{}` variable `{name}`: {e}", api.name))?;
         vars.values.insert(name.clone(), value);
     }
-    Ok(ApiRuntime { base_url: base_url.trim_end_matches('/').to_string(), vars, redactor })
+    Ok(ApiRuntime {
+        base_url: base_url.trim_end_matches('/').to_string(),
+        vars,
+        redactor,
+    })
 }
 
 /// The values of the environment variables an API uses, by `env.NAME`: secrets to scrub.
@@ -154,7 +172,11 @@ struct CaseCtx<'a> {
     config: &'a RunConfig,
 }
 
-async fn run_case(ctx: &CaseCtx<'_>, case: &Case, vars: &mut Vars) -> (CaseOutcome, Option<Exchange>) {
+async fn run_case(
+    ctx: &CaseCtx<'_>,
+    case: &Case,
+    vars: &mut Vars,
+) -> (CaseOutcome, Option<Exchange>) {
     let started = Instant::now();
     let mut outcome = CaseOutcome {
         api: ctx.api.name.clone(),
@@ -203,26 +225,62 @@ async fn run_case(ctx: &CaseCtx<'_>, case: &Case, vars: &mut Vars) -> (CaseOutco
             return (outcome, None);
         }
     };
-    if ctx.config.playback && response.header(crate::mock::playback::UNMATCHED_HEADER).is_some() {
+    if ctx.config.playback
+        && response
+            .header(crate::mock::playback::UNMATCHED_HEADER)
+            .is_some()
+    {
         outcome.status = OutcomeStatus::Failed;
         let detail = serde_json::from_slice::<serde_json::Value>(&response.body)
             .ok()
-            .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+            .and_then(|v| {
+                v.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| "the playback server has no recording for this request".into());
         outcome.error = Some(format!("playback: {}", redactor.text(&detail)));
         outcome.duration_ms = ms(started.elapsed());
         attach_request_details(&mut outcome, &request, redactor);
         return (outcome, None);
     }
-    let body = check::needs_json(&case.expect, !case.captures.is_empty()).then(|| ParsedBody::parse(&response.body));
-    let mut checks = check::check_response(&case.expect, &response, body.as_ref(), &ctx.suite.schemas, vars);
-    checks.extend(check::assert::captures(&case.captures, body.as_ref().and_then(ParsedBody::json), &response, vars));
+    let body = check::needs_json(&case.expect, !case.captures.is_empty())
+        .then(|| ParsedBody::parse(&response.body));
+    let mut checks = check::check_response(
+        &case.expect,
+        &response,
+        body.as_ref(),
+        &ctx.suite.schemas,
+        vars,
+    );
+    checks.extend(check::assert::captures(
+        &case.captures,
+        body.as_ref().and_then(ParsedBody::json),
+        &response,
+        vars,
+    ));
     if let Some(spec) = &case.expect.snapshot {
-        let place = snapshot::Place { root: &ctx.suite.root, api: &ctx.api.name, case_file: &ctx.file.path, case: &case.name };
-        checks.push(snapshot::check(spec, &place, &response, body.as_ref(), redactor, ctx.config.snapshots));
+        let place = snapshot::Place {
+            root: &ctx.suite.root,
+            api: &ctx.api.name,
+            case_file: &ctx.file.path,
+            case: &case.name,
+        };
+        checks.push(snapshot::check(
+            spec,
+            &place,
+            &response,
+            body.as_ref(),
+            redactor,
+            ctx.config.snapshots,
+        ));
     }
     let failed = checks.iter().any(|c| !c.passed);
-    outcome.status = if failed { OutcomeStatus::Failed } else { OutcomeStatus::Passed };
+    outcome.status = if failed {
+        OutcomeStatus::Failed
+    } else {
+        OutcomeStatus::Passed
+    };
     outcome.response = Some(ResponseRecord {
         status: response.status,
         elapsed_ms: ms(response.elapsed),
@@ -238,7 +296,10 @@ async fn run_case(ctx: &CaseCtx<'_>, case: &Case, vars: &mut Vars) -> (CaseOutco
     }
     outcome.checks = checks;
     outcome.duration_ms = ms(started.elapsed());
-    let exchange = ctx.config.keep_exchanges.then(|| Exchange { request, response });
+    let exchange = ctx
+        .config
+        .keep_exchanges
+        .then(|| Exchange { request, response });
     (outcome, exchange)
 }
 
@@ -254,7 +315,11 @@ fn body_excerpt(redactor: &Redactor, body: &[u8]) -> String {
     const MAX: usize = 4096;
     let text = redactor.body_text(body);
     if text.len() > MAX {
-        format!("{}\n... ({} bytes in all)", crate::diag::truncate_str(&text, MAX), body.len())
+        format!(
+            "{}\n... ({} bytes in all)",
+            crate::diag::truncate_str(&text, MAX),
+            body.len()
+        )
     } else {
         text
     }
@@ -271,7 +336,10 @@ fn build_request(ctx: &CaseCtx<'_>, case: &Case, vars: &Vars) -> Result<HttpRequ
     for part in &req.path {
         match part {
             PathPart::Lit(s) => url.push_str(s),
-            PathPart::Param(t) => url.extend(percent_encoding::utf8_percent_encode(&t.render(vars)?, PATH_SEGMENT)),
+            PathPart::Param(t) => url.extend(percent_encoding::utf8_percent_encode(
+                &t.render(vars)?,
+                PATH_SEGMENT,
+            )),
         }
     }
     if !req.query.is_empty() {
@@ -316,9 +384,17 @@ fn build_request(ctx: &CaseCtx<'_>, case: &Case, vars: &Vars) -> Result<HttpRequ
     }
     if ctx.config.playback {
         let id = format!("{}::{}", ctx.file.stem, case.name);
-        set(CASE_HEADER, percent_encoding::utf8_percent_encode(&id, HEADER_VALUE).to_string());
+        set(
+            CASE_HEADER,
+            percent_encoding::utf8_percent_encode(&id, HEADER_VALUE).to_string(),
+        );
     }
-    Ok(HttpRequest { method: req.method.clone(), url, headers, body })
+    Ok(HttpRequest {
+        method: req.method.clone(),
+        url,
+        headers,
+        body,
+    })
 }
 
 /// Characters escaped in a path parameter (everything but unreserved characters).

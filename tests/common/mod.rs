@@ -11,14 +11,18 @@ pub struct Project {
 impl Project {
     /// An empty project with one API `demo` whose api.yaml is `api_yaml`.
     pub fn with_api(api_yaml: &str) -> Project {
-        let p = Project { dir: tempfile::tempdir().unwrap() };
+        let p = Project {
+            dir: tempfile::tempdir().unwrap(),
+        };
         p.write("cases/demo/api.yaml", api_yaml);
         p
     }
 
     /// A project with API `demo` and the `Item.json` schema.
     pub fn demo() -> Project {
-        let p = Project::with_api("name: demo\nheaders: { Accept: application/json }\nvariables: { known_id: 1 }\n");
+        let p = Project::with_api(
+            "name: demo\nheaders: { Accept: application/json }\nvariables: { known_id: 1 }\n",
+        );
         p.write(
             "schemas/demo/Item.json",
             r#"{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","required":["id","name"],
@@ -52,7 +56,11 @@ impl Project {
 
     pub fn conform_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_conform"));
-        cmd.arg("-C").arg(self.root()).args(args).current_dir(self.root()).env("CI", "true");
+        cmd.arg("-C")
+            .arg(self.root())
+            .args(args)
+            .current_dir(self.root())
+            .env("CI", "true");
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -73,7 +81,11 @@ impl Run {
         String::from_utf8_lossy(&self.0.stderr).into_owned()
     }
     pub fn all(&self) -> String {
-        format!("--- stdout\n{}\n--- stderr\n{}", self.stdout(), self.stderr())
+        format!(
+            "--- stdout\n{}\n--- stderr\n{}",
+            self.stdout(),
+            self.stderr()
+        )
     }
 }
 
