@@ -235,7 +235,7 @@ fn an_interrupted_record_leaves_recordings_as_they_were() {
     let p = project();
     let original = "# hand-written\ninteractions:\n  - case: fetches an item\n    provenance: { kind: documented, source: test }\n    request: { method: GET, path: /items/1 }\n    response: { status: 200, json: { id: 1, name: Acme } }\n";
     p.write("cases/demo/recordings/get_item.yaml", original);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
+    let child = Command::new(env!("CARGO_BIN_EXE_conform"))
         .args([
             "-C",
             p.root().to_str().unwrap(),
