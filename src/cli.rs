@@ -83,8 +83,8 @@ pub struct RecordArgs {
     /// Only cases whose `api/file::case` contains TEXT (others keep their recordings).
     #[arg(long)]
     pub filter: Option<String>,
-    /// The live base URL.
-    #[arg(long, conflicts_with = "env", required_unless_present = "env")]
+    /// The live base URL (with --env: that environment's variables and auth).
+    #[arg(long, required_unless_present = "env")]
     pub base_url: Option<String>,
     /// The environment of the API to record from.
     #[arg(long)]
@@ -110,10 +110,10 @@ pub struct RunArgs {
     /// Only cases with this tag (repeatable: any of them).
     #[arg(long = "tag")]
     pub tags: Vec<String>,
-    /// Send every request to this base URL.
-    #[arg(long, conflicts_with = "env")]
+    /// Send every request to this base URL (with --env: that environment's variables and auth).
+    #[arg(long)]
     pub base_url: Option<String>,
-    /// Use this environment of each API (base URL and variables from api.yaml).
+    /// Use this environment of each API (base URL, variables and auth from api.yaml).
     #[arg(long)]
     pub env: Option<String>,
     /// Case files run concurrently (cases inside a file run in order).
@@ -221,13 +221,17 @@ pub fn list_text(suite: &Suite, apis: &[String]) -> String {
             .unwrap_or_default();
         out.push_str(&format!("{}{title}\n", api.name));
         for file in &api.files {
-            out.push_str(&format!(
-                "  {:<7} {}  ({})\n",
-                file.endpoint.method,
-                file.endpoint.path,
-                file.path.display()
-            ));
+            let head = match &file.endpoint {
+                Some(e) => format!("{:<7} {}", e.method, e.path),
+                None => format!("{:<7} {}", "FLOW", file.stem),
+            };
+            out.push_str(&format!("  {head}  ({})\n", file.path.display()));
             for case in &file.cases {
+                let step = match (&file.endpoint, file.flow) {
+                    (Some(e), false) if *e == case.endpoint => String::new(),
+                    _ => format!("{} ", case.endpoint),
+                };
+                let cleanup = if case.cleanup { " (cleanup)" } else { "" };
                 let tags = if case.tags.is_empty() {
                     String::new()
                 } else {
@@ -238,7 +242,10 @@ pub fn list_text(suite: &Suite, apis: &[String]) -> String {
                     .as_ref()
                     .map(|r| format!("  (skip: {r})"))
                     .unwrap_or_default();
-                out.push_str(&format!("            - {}{tags}{skip}\n", case.name));
+                out.push_str(&format!(
+                    "            - {step}{}{cleanup}{tags}{skip}\n",
+                    case.name
+                ));
             }
         }
     }

@@ -16,6 +16,18 @@ pub struct HttpRequest {
     pub url: String,
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
+    /// Overrides the transport's request timeout.
+    pub timeout: Option<Duration>,
+}
+
+impl HttpRequest {
+    /// Safe to send twice: the methods HTTP defines as idempotent.
+    pub fn is_idempotent(&self) -> bool {
+        matches!(
+            self.method.as_str(),
+            "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+        )
+    }
 }
 
 /// A response as conform received it. Header names are lowercase.
@@ -75,6 +87,8 @@ impl Default for TransportOptions {
 #[error("{message}")]
 pub struct TransportError {
     pub message: String,
+    /// The connection could not be made (nothing reached the server: safe to retry).
+    pub connect: bool,
 }
 
 /// A pooled HTTP client shared by every case of a run (connections are reused).
@@ -109,8 +123,12 @@ impl Transport {
         let method =
             reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError {
                 message: format!("invalid method `{}`: {e}", req.method),
+                connect: false,
             })?;
         let mut builder = self.client.request(method, &req.url);
+        if let Some(t) = req.timeout {
+            builder = builder.timeout(t);
+        }
         for (name, value) in &req.headers {
             builder = builder.header(name, value);
         }
@@ -153,6 +171,7 @@ impl Transport {
     fn too_large(&self, declared: Option<u64>) -> TransportError {
         let limit = self.options.max_body;
         TransportError {
+            connect: false,
             message: match declared {
                 Some(len) => {
                     format!("response body of {len} bytes exceeds --max-body ({limit} bytes)")
@@ -166,7 +185,7 @@ impl Transport {
 
     fn describe(&self, e: &reqwest::Error) -> TransportError {
         let kind = if e.is_timeout() {
-            format!("timed out (request timeout {:?})", self.options.timeout)
+            "timed out".to_string()
         } else if e.is_connect() {
             "connection failed".to_string()
         } else if e.is_redirect() {
@@ -178,6 +197,7 @@ impl Transport {
         };
         TransportError {
             message: format!("{kind}: {}", error_chain(e)),
+            connect: e.is_connect(),
         }
     }
 }

@@ -129,7 +129,7 @@ pub fn variables_used(case: &Case) -> BTreeSet<String> {
         .into_iter()
         .filter_map(|e| match e {
             Expr::Var(n) => Some(n.clone()),
-            Expr::Env(_) => None,
+            _ => None,
         })
         .collect()
 }

@@ -1,7 +1,9 @@
 //! The editor schemas in schemas/conform/ are generated from the Rust types; this keeps them in sync.
 //! Regenerate with `CONFORM_UPDATE_SCHEMAS=1 cargo test --test editor_schema`.
 
-use conform::editor_schema::{api_file_schema, case_file_schema, API_FILE_SCHEMA, CASE_FILE_SCHEMA};
+use conform::editor_schema::{
+    api_file_schema, case_file_schema, API_FILE_SCHEMA, CASE_FILE_SCHEMA,
+};
 
 fn check(path: &str, generated: String) {
     let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
@@ -37,7 +39,14 @@ fn the_editor_schema_accepts_a_valid_case_file_and_rejects_a_typo() {
                    "expect": {"status": "2xx", "assert": {"$.id": {"equals": 1}}, "snapshot": true},
                    "capture": {"x": "$.id", "y": {"header": "Location"}}}]
     });
-    assert!(validator.is_valid(&good), "{:?}", validator.iter_errors(&good).map(|e| e.to_string()).collect::<Vec<_>>());
+    assert!(
+        validator.is_valid(&good),
+        "{:?}",
+        validator
+            .iter_errors(&good)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
     let typo = serde_json::json!({"endpoint": "GET /x", "cases": [{"name": "a", "expct": {}}]});
     assert!(!validator.is_valid(&typo));
 }

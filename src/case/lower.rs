@@ -73,6 +73,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 },
                 endpoints: Vec::new(),
                 files: Vec::new(),
+                limits: Limits::default(),
                 env_refs: BTreeSet::new(),
             },
             api_file,
@@ -157,11 +158,16 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     variables.push((name.clone(), t));
                 }
             }
+            let auth = env
+                .auth
+                .as_ref()
+                .and_then(|a| self.lower_auth(&file, a, &known, selected));
             self.api.environments.insert(
                 env_name.clone(),
                 Environment {
                     base_url,
                     variables,
+                    auth,
                 },
             );
         }
@@ -187,6 +193,150 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 Err(msg) => self.error(&file, pos(endpoint), msg),
             }
         }
+        self.api.limits = self.lower_limits(&file, &raw.limits);
+    }
+
+    fn duration(&mut self, file: &Path, d: &Spanned<String>) -> Option<std::time::Duration> {
+        match humantime::parse_duration(&d.value) {
+            Ok(v) if !v.is_zero() => Some(v),
+            Ok(_) => {
+                self.error(
+                    file,
+                    pos(d),
+                    format!("duration `{}` must be greater than zero", d.value),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(
+                    file,
+                    pos(d),
+                    format!(
+                        "invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)",
+                        d.value
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn lower_limits(&mut self, file: &Path, raw: &raw::RawLimits) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            concurrency: raw.concurrency.filter(|c| *c > 0),
+            requests_per_second: raw.requests_per_second.filter(|r| *r > 0),
+            timeout: raw.timeout.as_ref().and_then(|t| self.duration(file, t)),
+            retries: raw.retries.unwrap_or(defaults.retries),
+            backoff: raw
+                .backoff
+                .as_ref()
+                .and_then(|b| self.duration(file, b))
+                .unwrap_or(defaults.backoff),
+        }
+    }
+
+    /// Lowers an environment's auth; its environment variables are required only when selected.
+    fn lower_auth(
+        &mut self,
+        file: &Path,
+        raw: &raw::RawAuth,
+        known: &BTreeSet<String>,
+        selected: bool,
+    ) -> Option<Auth> {
+        let mut auth = Auth::default();
+        for (name, value) in &raw.headers {
+            let at = At {
+                file,
+                pos: pos(value),
+            };
+            auth.headers.push((
+                name.clone(),
+                self.template(&at, &value.value.0, known, selected)?,
+            ));
+        }
+        for (name, value) in &raw.query {
+            let at = At {
+                file,
+                pos: pos(value),
+            };
+            auth.query.push((
+                name.clone(),
+                self.template(&at, &value.value.0, known, selected)?,
+            ));
+        }
+        if let Some(b) = &raw.basic {
+            let user = self.template(
+                &At {
+                    file,
+                    pos: pos(&b.username),
+                },
+                &b.username.value,
+                known,
+                selected,
+            )?;
+            let pass = self.template(
+                &At {
+                    file,
+                    pos: pos(&b.password),
+                },
+                &b.password.value,
+                known,
+                selected,
+            )?;
+            auth.basic = Some((user, pass));
+        }
+        if let Some(b) = &raw.bearer {
+            auth.bearer =
+                Some(self.template(&At { file, pos: pos(b) }, &b.value, known, selected)?);
+        }
+        if let Some(t) = &raw.token_request {
+            let endpoint = match parse_endpoint(&t.endpoint.value) {
+                Ok(e) => e,
+                Err(msg) => {
+                    self.error(file, pos(&t.endpoint), msg);
+                    return None;
+                }
+            };
+            let request = self.lower_request_with(
+                file,
+                pos(&t.endpoint),
+                &endpoint,
+                &t.request,
+                known,
+                selected,
+            )?;
+            let token = match JsonPath::parse(&t.token.value) {
+                Ok(p) => p,
+                Err(e) => {
+                    self.error(
+                        file,
+                        pos(&t.token),
+                        format!("invalid JSONPath `{}`: {e}", t.token.value),
+                    );
+                    return None;
+                }
+            };
+            let header = t.header.clone().unwrap_or_else(|| "Authorization".into());
+            // Whatever header carries the token is a secret, whatever its name.
+            if !self
+                .api
+                .sensitive
+                .headers
+                .contains(&header.to_ascii_lowercase())
+            {
+                self.api.sensitive.headers.push(header.to_ascii_lowercase());
+            }
+            auth.token_request = Some(TokenRequest {
+                endpoint,
+                request,
+                token_text: t.token.value.clone(),
+                token,
+                header,
+                prefix: t.prefix.clone().unwrap_or_default(),
+            });
+        }
+        Some(auth)
     }
 
     fn check_url(&mut self, file: &Path, url: &Spanned<String>) -> Option<String> {
@@ -295,7 +445,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 Expr::Env(name) => {
                     self.ctx.env_refs.insert(name.clone());
                 }
-                Expr::Var(_) => {}
+                Expr::Var(_) | Expr::Lit(_) | Expr::Call(..) => {}
             }
         }
         ok
@@ -303,12 +453,15 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
 
     /// Lowers one endpoint file and adds it to the API.
     pub fn add_file(&mut self, path: PathBuf, raw: RawCaseFile) {
-        let endpoint = match parse_endpoint(&raw.endpoint.value) {
-            Ok(e) => e,
-            Err(msg) => {
-                self.error(&path, pos(&raw.endpoint), msg);
-                return;
-            }
+        let endpoint = match &raw.endpoint {
+            Some(e) => match parse_endpoint(&e.value) {
+                Ok(e) => Some(e),
+                Err(msg) => {
+                    self.error(&path, pos(e), msg);
+                    return;
+                }
+            },
+            None => None,
         };
         let stem = path
             .file_stem()
@@ -329,14 +482,16 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 continue;
             }
             seen.insert(raw_case.name.value.clone(), name_pos);
-            if let Some(case) = self.lower_case(&path, &stem, &endpoint, raw_case, &mut known) {
+            if let Some(case) =
+                self.lower_case(&path, &stem, endpoint.as_ref(), raw_case, &mut known)
+            {
                 cases.push(case);
             }
         }
         if cases.is_empty() && self.ok {
             self.error(
                 &path,
-                pos(&raw.endpoint),
+                Pos { line: 1, column: 1 },
                 "file has no cases: expected at least one under `cases:`",
             );
         }
@@ -344,6 +499,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             path,
             stem,
             endpoint,
+            flow: raw.flow,
             cases,
         });
     }
@@ -352,13 +508,37 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         &mut self,
         file: &Path,
         stem: &str,
-        endpoint: &Endpoint,
+        file_endpoint: Option<&Endpoint>,
         raw: RawCase,
         known: &mut BTreeSet<String>,
     ) -> Option<Case> {
         let errors_before = self.ctx.diagnostics.len();
         let case_pos = pos(&raw.name);
-        let request = self.lower_request(file, case_pos, endpoint, &raw.request, known);
+        let endpoint = match (&raw.endpoint, file_endpoint) {
+            (Some(e), _) => match parse_endpoint(&e.value) {
+                Ok(e) => e,
+                Err(msg) => {
+                    self.error(file, pos(e), msg);
+                    return None;
+                }
+            },
+            (None, Some(e)) => e.clone(),
+            (None, None) => {
+                self.error_help(
+                    file,
+                    case_pos,
+                    format!("case `{}` has no endpoint", raw.name.value),
+                    "give the file an `endpoint:` or the case its own `endpoint: METHOD /path`"
+                        .into(),
+                );
+                return None;
+            }
+        };
+        let timeout = match &raw.timeout {
+            Some(t) => Some(self.duration(file, t)?),
+            None => None,
+        };
+        let request = self.lower_request(file, case_pos, &endpoint, &raw.request, known);
         let expect = self.lower_expect(file, stem, &raw, known);
         let captures = self.lower_captures(file, &raw);
         for c in &captures {
@@ -370,8 +550,12 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         Some(Case {
             name: raw.name.value,
             pos: case_pos,
+            endpoint,
             tags: raw.tags,
             skip: raw.skip,
+            cleanup: raw.cleanup,
+            use_auth: raw.auth.unwrap_or(true),
+            timeout,
             request: request?,
             expect: expect?,
             captures,
@@ -386,6 +570,19 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         raw: &raw::RawRequest,
         known: &BTreeSet<String>,
     ) -> Option<Request> {
+        self.lower_request_with(file, case_pos, endpoint, raw, known, true)
+    }
+
+    /// `check_env`: whether the environment variables used must be set now.
+    fn lower_request_with(
+        &mut self,
+        file: &Path,
+        case_pos: Pos,
+        endpoint: &Endpoint,
+        raw: &raw::RawRequest,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<Request> {
         let mut path = Vec::new();
         let mut params_used = BTreeSet::new();
         for segment in split_path(&endpoint.path) {
@@ -396,7 +593,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                         params_used.insert(name.to_string());
                         let at = At { file, pos: pos(v) };
                         path.push(PathPart::Param(
-                            self.template(&at, &v.value.0, known, true)?,
+                            self.template(&at, &v.value.0, known, check_env)?,
                         ));
                     }
                     None => {
@@ -440,10 +637,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 pos: pos(value),
             };
             let values: Vec<Template> = match &value.value {
-                QueryValue::One(v) => vec![self.template(&at, v, known, true)?],
+                QueryValue::One(v) => vec![self.template(&at, v, known, check_env)?],
                 QueryValue::Many(vs) => vs
                     .iter()
-                    .map(|v| self.template(&at, v, known, true))
+                    .map(|v| self.template(&at, v, known, check_env))
                     .collect::<Option<_>>()?,
             };
             let is_list = matches!(value.value, QueryValue::Many(_));
@@ -457,10 +654,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             };
             headers.push((
                 name.clone(),
-                self.template(&at, &value.value.0, known, true)?,
+                self.template(&at, &value.value.0, known, check_env)?,
             ));
         }
-        let body = self.lower_body(file, raw, known)?;
+        let body = self.lower_body(file, raw, known, check_env)?;
         Some(Request {
             method: endpoint.method.clone(),
             path,
@@ -476,6 +673,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         file: &Path,
         raw: &raw::RawRequest,
         known: &BTreeSet<String>,
+        check_env: bool,
     ) -> Option<Option<Body>> {
         let given: Vec<(&str, Pos)> = [
             raw.json.as_ref().map(|j| ("json", pos(j))),
@@ -515,7 +713,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             };
             let mut fields = Vec::new();
             for (k, v) in &form.value {
-                fields.push((k.clone(), self.template(&at, &v.0, known, true)?));
+                fields.push((k.clone(), self.template(&at, &v.0, known, check_env)?));
             }
             return Some(Some(Body::Form(fields)));
         }
@@ -525,7 +723,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 pos: pos(text),
             };
             return Some(Some(Body::Raw {
-                text: self.template(&at, &text.value, known, true)?,
+                text: self.template(&at, &text.value, known, check_env)?,
                 content_type: raw.content_type.clone(),
             }));
         }

@@ -1,6 +1,7 @@
 //! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower`,
 //! `model`) and interpolation (`template`).
 
+pub mod functions;
 pub mod load;
 pub mod lower;
 pub mod model;

@@ -53,6 +53,7 @@ pub struct Api {
     /// The endpoints the vendor documents.
     pub endpoints: Vec<Endpoint>,
     pub files: Vec<CaseFile>,
+    pub limits: Limits,
     /// Names of the environment variables this API's files use (values are secrets).
     pub env_refs: std::collections::BTreeSet<String>,
 }
@@ -61,6 +62,51 @@ pub struct Api {
 pub struct Environment {
     pub base_url: String,
     pub variables: Vec<(String, JsonTemplate)>,
+    pub auth: Option<Auth>,
+}
+
+/// How requests authenticate in an environment; every part given applies.
+#[derive(Debug, Default)]
+pub struct Auth {
+    pub headers: Vec<(String, Template)>,
+    pub query: Vec<(String, Template)>,
+    /// Username and password.
+    pub basic: Option<(Template, Template)>,
+    pub bearer: Option<Template>,
+    pub token_request: Option<TokenRequest>,
+}
+
+/// A request whose response carries a token for every later request.
+#[derive(Debug)]
+pub struct TokenRequest {
+    pub endpoint: Endpoint,
+    pub request: Request,
+    pub token_text: String,
+    pub token: JsonPath,
+    pub header: String,
+    pub prefix: String,
+}
+
+/// Per-API traffic limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub concurrency: Option<usize>,
+    pub requests_per_second: Option<u32>,
+    pub timeout: Option<Duration>,
+    pub retries: u32,
+    pub backoff: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            concurrency: None,
+            requests_per_second: None,
+            timeout: None,
+            retries: 2,
+            backoff: Duration::from_millis(200),
+        }
+    }
 }
 
 /// Names (lowercase) whose values are scrubbed, beyond the built-in list.
@@ -91,16 +137,35 @@ pub struct CaseFile {
     pub path: PathBuf,
     /// File name without extension, e.g. `get_customer`.
     pub stem: String,
-    pub endpoint: Endpoint,
+    /// The file's endpoint; each case has its own too (steps of a flow may differ).
+    pub endpoint: Option<Endpoint>,
+    /// After a failed step, later steps are skipped, except cleanup steps.
+    pub flow: bool,
     pub cases: Vec<Case>,
+}
+
+impl CaseFile {
+    /// `GET /x` for a one-endpoint file, `flow` otherwise.
+    pub fn describe(&self) -> String {
+        match &self.endpoint {
+            Some(e) => e.to_string(),
+            None => "flow".into(),
+        }
+    }
 }
 
 #[derive(Debug)]
 pub struct Case {
     pub name: String,
     pub pos: Pos,
+    pub endpoint: Endpoint,
     pub tags: Vec<String>,
     pub skip: Option<String>,
+    /// Runs even after an earlier failure in a flow.
+    pub cleanup: bool,
+    /// Whether the environment's credentials are sent.
+    pub use_auth: bool,
+    pub timeout: Option<Duration>,
     pub request: Request,
     pub expect: Expect,
     pub captures: Vec<Capture>,

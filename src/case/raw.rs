@@ -48,6 +48,75 @@ pub struct RawApi {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub endpoints: Vec<Spanned<String>>,
+    /// Politeness towards the vendor: concurrency, rate, timeout and retries.
+    #[serde(default)]
+    pub limits: RawLimits,
+}
+
+/// Per-API traffic limits.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLimits {
+    /// Most requests in flight to this API at once.
+    pub concurrency: Option<usize>,
+    /// Most requests per second (token bucket).
+    pub requests_per_second: Option<u32>,
+    /// Request timeout for this API, e.g. `20s` (the CLI `--timeout` is the default).
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
+    /// Retries of one request (idempotent ones on connect errors and 502/503/504, any on 429).
+    pub retries: Option<u32>,
+    /// First retry delay, doubled each time, with jitter; e.g. `200ms`.
+    #[schemars(with = "Option<String>")]
+    pub backoff: Option<Spanned<String>>,
+}
+
+/// How requests of an environment authenticate. Every part is optional; all given parts apply.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAuth {
+    /// Static headers such as `Api-Key`, `SiteId`, `X-API-KEY`, `X-AUTH-USER`.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Scalar>")]
+    pub headers: IndexMap<String, Spanned<Scalar>>,
+    /// Query parameters added to every request, such as `apiKey`.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Scalar>")]
+    pub query: IndexMap<String, Spanned<Scalar>>,
+    /// HTTP basic authentication.
+    pub basic: Option<RawBasic>,
+    /// `Authorization: Bearer <token>`.
+    #[schemars(with = "Option<String>")]
+    pub bearer: Option<Spanned<String>>,
+    /// A request whose response field becomes a header of every later request.
+    pub token_request: Option<RawTokenRequest>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBasic {
+    #[schemars(with = "String")]
+    pub username: Spanned<String>,
+    #[schemars(with = "String")]
+    pub password: Spanned<String>,
+}
+
+/// Obtains a token once per run (again once after a 401) and sends it on every request.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTokenRequest {
+    /// `METHOD /path` of the token endpoint.
+    #[schemars(with = "String")]
+    pub endpoint: Spanned<String>,
+    #[serde(default)]
+    pub request: RawRequest,
+    /// JSONPath of the token in the response, e.g. `$.AccessToken`.
+    #[schemars(with = "String")]
+    pub token: Spanned<String>,
+    /// Header that carries the token (default `Authorization`).
+    pub header: Option<String>,
+    /// Text before the token in that header, e.g. `"Bearer "` (default none).
+    pub prefix: Option<String>,
 }
 
 /// One environment of an API.
@@ -56,9 +125,12 @@ pub struct RawApi {
 pub struct RawEnvironment {
     #[schemars(with = "String")]
     pub base_url: Spanned<String>,
+    /// Overrides of variables declared under the API's `variables`.
     #[serde(default)]
     #[schemars(with = "IndexMap<String, Value>")]
     pub variables: IndexMap<String, Spanned<Value>>,
+    /// How requests authenticate in this environment (secrets come from `{{ env.NAME }}`).
+    pub auth: Option<RawAuth>,
 }
 
 /// Extra sensitive names (matched case-insensitively).
@@ -78,9 +150,12 @@ pub struct RawSensitive {
 #[serde(deny_unknown_fields)]
 #[schemars(title = "conform case file (cases/<api>/<endpoint>.yaml)")]
 pub struct RawCaseFile {
-    /// `METHOD /path/{param}`: the endpoint every case of this file calls.
-    #[schemars(with = "String")]
-    pub endpoint: Spanned<String>,
+    /// `METHOD /path/{param}`: the endpoint every case of this file calls (a case may override it).
+    #[schemars(with = "Option<String>")]
+    pub endpoint: Option<Spanned<String>>,
+    /// A flow: after a failed step the remaining steps are skipped, except `cleanup` steps.
+    #[serde(default)]
+    pub flow: bool,
     pub cases: Vec<RawCase>,
 }
 
@@ -95,6 +170,17 @@ pub struct RawCase {
     pub tags: Vec<String>,
     /// Keep the case in reports as skipped, with this reason; nothing is sent.
     pub skip: Option<String>,
+    /// This case's endpoint, when it differs from the file's (steps of a flow).
+    #[schemars(with = "Option<String>")]
+    pub endpoint: Option<Spanned<String>>,
+    /// Always runs, even after a failed step of its flow (leaves the sandbox as found).
+    #[serde(default)]
+    pub cleanup: bool,
+    /// `false` sends the request without the environment's credentials (negative auth cases).
+    pub auth: Option<bool>,
+    /// Request timeout for this case, e.g. `5s`.
+    #[schemars(with = "Option<String>")]
+    pub timeout: Option<Spanned<String>>,
     #[serde(default)]
     pub request: RawRequest,
     #[serde(default)]

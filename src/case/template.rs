@@ -1,27 +1,67 @@
-//! Interpolation: `{{ name }}` and `{{ env.NAME }}` inside strings and JSON bodies.
+//! Interpolation: `{{ name }}`, `{{ env.NAME }}` and function calls such as
+//! `{{ md5(concat(env.KEY, env.PRIVATE)) }}` inside strings and JSON bodies.
 //!
-//! Templates are parsed once at load time ([`Template::parse`]) so that undefined variables are load
-//! errors, and rendered per request against [`Vars`].
+//! Templates are parsed once at load time ([`Template::parse`]) so that undefined variables and
+//! unknown functions are load errors, and rendered per request against [`Vars`].
 
 use std::collections::HashMap;
 use std::fmt;
+use std::time::SystemTime;
 
 use serde_json::Value;
 
-/// What a `{{ ... }}` refers to.
+pub use super::functions::Func;
+
+/// What a `{{ ... }}` computes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Expr {
     /// A variable of the API, the environment or an earlier capture.
     Var(String),
     /// A process environment variable (a secret: never written out).
     Env(String),
+    /// A quoted literal, e.g. `"Bearer "`.
+    Lit(String),
+    /// A function call such as `md5(x)`.
+    Call(Func, Vec<Expr>),
+}
+
+impl Expr {
+    /// The variables and environment variables this expression reads, at any depth.
+    pub fn refs<'a>(&'a self, out: &mut Vec<&'a Expr>) {
+        match self {
+            Expr::Var(_) | Expr::Env(_) => out.push(self),
+            Expr::Lit(_) => {}
+            Expr::Call(_, args) => args.iter().for_each(|a| a.refs(out)),
+        }
+    }
+
+    fn eval(&self, vars: &Vars) -> Result<Value, RenderError> {
+        match self {
+            Expr::Var(_) | Expr::Env(_) => vars.lookup(self),
+            Expr::Lit(s) => Ok(Value::String(s.clone())),
+            Expr::Call(func, args) => {
+                let args: Vec<String> = args
+                    .iter()
+                    .map(|a| a.eval(vars).map(|v| value_to_text(&v)))
+                    .collect::<Result<_, _>>()?;
+                Ok(Value::String(
+                    func.call(&args, vars.now.unwrap_or_else(SystemTime::now)),
+                ))
+            }
+        }
+    }
 }
 
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expr::Var(name) => write!(f, "{{{{ {name} }}}}"),
-            Expr::Env(name) => write!(f, "{{{{ env.{name} }}}}"),
+            Expr::Var(name) => write!(f, "{name}"),
+            Expr::Env(name) => write!(f, "env.{name}"),
+            Expr::Lit(s) => write!(f, "{s:?}"),
+            Expr::Call(func, args) => {
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                write!(f, "{}({})", func.name(), args.join(", "))
+            }
         }
     }
 }
@@ -82,11 +122,15 @@ impl Template {
         Ok(Template { parts })
     }
 
+    /// The variables and environment variables this template reads.
     pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
-        self.parts.iter().filter_map(|p| match p {
-            Part::Expr(e) => Some(e),
-            Part::Lit(_) => None,
-        })
+        let mut out = Vec::new();
+        for p in &self.parts {
+            if let Part::Expr(e) = p {
+                e.refs(&mut out);
+            }
+        }
+        out.into_iter()
     }
 
     /// `Some(expr)` when the whole template is one interpolation (its JSON type is kept in bodies).
@@ -102,7 +146,7 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Lit(s) => out.push_str(s),
-                Part::Expr(e) => out.push_str(&value_to_text(&vars.lookup(e)?)),
+                Part::Expr(e) => out.push_str(&value_to_text(&e.eval(vars)?)),
             }
         }
         Ok(out)
@@ -110,21 +154,70 @@ impl Template {
 }
 
 fn parse_expr(inner: &str) -> Result<Expr, String> {
-    let is_ident = |s: &str| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-    };
-    if let Some(name) = inner.strip_prefix("env.") {
-        if is_ident(name) {
-            return Ok(Expr::Env(name.to_string()));
-        }
-    } else if is_ident(inner) {
-        return Ok(Expr::Var(inner.to_string()));
+    let invalid = |why: &str| format!("invalid interpolation `{{{{ {inner} }}}}`: {why}");
+    let mut parser = ExprParser { rest: inner };
+    let expr = parser.expr().map_err(|why| invalid(&why))?;
+    if !parser.rest.trim().is_empty() {
+        return Err(invalid(&format!(
+            "unexpected `{}` after the expression",
+            parser.rest.trim()
+        )));
     }
-    Err(format!(
-        "invalid interpolation `{{{{ {inner} }}}}`: expected a variable name or env.NAME"
-    ))
+    Ok(expr)
+}
+
+/// Recursive descent over `name | env.NAME | "literal" | func(expr, ...)`.
+struct ExprParser<'a> {
+    rest: &'a str,
+}
+
+impl ExprParser<'_> {
+    fn expr(&mut self) -> Result<Expr, String> {
+        self.rest = self.rest.trim_start();
+        if let Some(quote) = self.rest.chars().next().filter(|c| *c == '"' || *c == '\'') {
+            let body = &self.rest[1..];
+            let end = body.find(quote).ok_or("unclosed string literal")?;
+            self.rest = &body[end + 1..];
+            return Ok(Expr::Lit(body[..end].to_string()));
+        }
+        let end = self
+            .rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+            .unwrap_or(self.rest.len());
+        let ident = &self.rest[..end];
+        if ident.is_empty() {
+            return Err(
+                "expected a variable name, env.NAME, a \"literal\" or a function call".into(),
+            );
+        }
+        self.rest = self.rest[end..].trim_start();
+        if let Some(after) = self.rest.strip_prefix('(') {
+            self.rest = after;
+            let func = Func::by_name(ident)?;
+            let mut args = Vec::new();
+            loop {
+                self.rest = self.rest.trim_start();
+                if let Some(after) = self.rest.strip_prefix(')') {
+                    self.rest = after;
+                    break;
+                }
+                if !args.is_empty() {
+                    self.rest = self
+                        .rest
+                        .strip_prefix(',')
+                        .ok_or("expected `,` or `)` between arguments")?;
+                }
+                args.push(self.expr()?);
+            }
+            func.check_arity(args.len())?;
+            return Ok(Expr::Call(func, args));
+        }
+        Ok(match ident.strip_prefix("env.") {
+            Some(name) if !name.is_empty() => Expr::Env(name.to_string()),
+            Some(_) => return Err("expected a name after `env.`".into()),
+            None => Expr::Var(ident.to_string()),
+        })
+    }
 }
 
 /// Text form of a JSON value in a URL, header or string: strings without quotes.
@@ -186,7 +279,7 @@ impl JsonTemplate {
         Ok(match self {
             JsonTemplate::Literal(v) => v.clone(),
             JsonTemplate::Str(t) => match t.single_expr() {
-                Some(e) => vars.lookup(e)?,
+                Some(e) => e.eval(vars)?,
                 None => Value::String(t.render(vars)?),
             },
             JsonTemplate::Array(items) => Value::Array(
@@ -228,6 +321,7 @@ impl fmt::Display for RenderError {
                 "variable `{name}` has no value (the case that captures it failed or did not run)"
             ),
             Expr::Env(name) => write!(f, "environment variable `{name}` is not set"),
+            other => write!(f, "cannot compute `{other}`"),
         }
     }
 }
@@ -237,6 +331,8 @@ impl fmt::Display for RenderError {
 pub struct Vars {
     pub values: HashMap<String, Value>,
     pub env: HashMap<String, String>,
+    /// The instant `timestamp()` reads: fixed per request so that a value and its signature agree.
+    pub now: Option<SystemTime>,
 }
 
 impl Vars {
@@ -244,6 +340,7 @@ impl Vars {
         let found = match e {
             Expr::Var(name) => self.values.get(name).cloned(),
             Expr::Env(name) => self.env.get(name).cloned().map(Value::String),
+            other => return other.eval(self),
         };
         found.ok_or_else(|| RenderError { expr: e.clone() })
     }
@@ -275,6 +372,27 @@ mod tests {
             .unwrap_err()
             .message
             .contains("a b"));
+    }
+
+    #[test]
+    fn functions_compute_signatures() {
+        let t =
+            Template::parse("{{ md5(concat(env.K, \"secret\")) }}/{{ base64(\"a:b\") }}").unwrap();
+        let mut vars = Vars::default();
+        vars.env.insert("K".into(), "key".into());
+        // md5("keysecret")
+        assert_eq!(
+            t.render(&vars).unwrap(),
+            "4ca8dbe87d76306ae00cce35967b619b/YTpi"
+        );
+        assert!(Template::parse("{{ md6(x) }}")
+            .unwrap_err()
+            .message
+            .contains("did you mean `md5`"));
+        assert!(Template::parse("{{ md5(a, b) }}")
+            .unwrap_err()
+            .message
+            .contains("takes 1 argument"));
     }
 
     #[test]

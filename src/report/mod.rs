@@ -45,6 +45,9 @@ pub fn failure_text(o: &CaseOutcome) -> String {
             }
         }
     }
+    for r in &o.retries {
+        out.push_str(&format!("retry: {r}\n"));
+    }
     if let Some(r) = &o.request {
         out.push_str(&format!("request: {} {}\n", r.method, r.url));
         for (name, value) in &r.headers {

@@ -1,6 +1,9 @@
 //! Running a plan: the runner emits events; outcomes are what reporters read.
+//! `client` holds per-API credentials, limits and retries; `request` renders requests.
 
+pub mod client;
 pub mod outcome;
+pub mod request;
 pub mod runner;
 
 pub use outcome::{CaseOutcome, OutcomeStatus, Summary};

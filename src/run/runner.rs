@@ -1,8 +1,9 @@
 //! The runner: executes a [`Plan`] and emits one [`Event`] per case.
 //!
 //! Files run concurrently (at most `jobs` at a time); the cases of a file run in order and share
-//! captured variables. The runner never fails a whole run because of one case: transport errors and
-//! unrendered variables become failed outcomes.
+//! captured variables. In a flow file, a failed step skips the remaining steps except cleanup
+//! steps, which always run. The runner never fails a whole run because of one case: transport
+//! errors and unrendered variables become failed outcomes.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,12 +11,14 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, Semaphore};
 
+use super::client::{ApiClient, ClientOptions};
 use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
-use crate::case::template::{RenderError, Vars};
-use crate::case::{Api, Body, Case, CaseFile, PathPart, Suite};
+use super::request::HEADER_VALUE;
+use crate::case::template::Vars;
+use crate::case::{Api, Case, CaseFile, Suite};
 use crate::check::{self, snapshot, ParsedBody};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportOptions};
-use crate::plan::Plan;
+use crate::plan::{variables_used, Plan};
 use crate::redact::Redactor;
 
 /// Header naming the running case, sent only to conform's own playback server so that each case
@@ -29,9 +32,9 @@ pub struct RunConfig {
     pub transport: TransportOptions,
     /// Base URL per API name.
     pub targets: HashMap<String, String>,
-    /// The environment whose variables apply (`--env`).
+    /// The environment whose variables and credentials apply (`--env`).
     pub env: Option<String>,
-    /// Whether the target is conform's playback server (sends [`CASE_HEADER`]).
+    /// Whether the target is conform's playback server (sends [`CASE_HEADER`], no retries).
     pub playback: bool,
     /// Keep full exchanges in events (record mode).
     pub keep_exchanges: bool,
@@ -56,13 +59,6 @@ pub enum Event {
     },
 }
 
-/// What every case of one API shares during a run.
-struct ApiRuntime {
-    base_url: String,
-    vars: Vars,
-    redactor: Redactor,
-}
-
 /// Runs the plan; events arrive on `events` as cases finish.
 pub async fn run(
     suite: Arc<Suite>,
@@ -71,7 +67,7 @@ pub async fn run(
     events: mpsc::UnboundedSender<Event>,
 ) -> Result<(), String> {
     let transport = Transport::new(config.transport.clone())?;
-    let mut runtimes: HashMap<usize, Arc<ApiRuntime>> = HashMap::new();
+    let mut clients: HashMap<usize, Arc<ApiClient>> = HashMap::new();
     for ai in plan.apis() {
         let api = &suite.apis[ai];
         let base_url = config
@@ -79,17 +75,26 @@ pub async fn run(
             .get(&api.name)
             .cloned()
             .ok_or_else(|| format!("no base URL for API `{}`", api.name))?;
-        runtimes.insert(
+        let options = ClientOptions {
+            base_url,
+            env: config.env.clone(),
+            polite: !config.playback,
+        };
+        clients.insert(
             ai,
-            Arc::new(api_runtime(api, base_url, config.env.as_deref())?),
+            Arc::new(ApiClient::new(
+                Arc::clone(&suite),
+                ai,
+                transport.clone(),
+                options,
+            )?),
         );
     }
     let permits = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for planned in plan.files.clone() {
         let suite = Arc::clone(&suite);
-        let runtime = Arc::clone(&runtimes[&planned.api]);
-        let transport = transport.clone();
+        let client = Arc::clone(&clients[&planned.api]);
         let config = Arc::clone(&config);
         let events = events.clone();
         let permits = Arc::clone(&permits);
@@ -99,17 +104,25 @@ pub async fn run(
             };
             let api = &suite.apis[planned.api];
             let file = &api.files[planned.file];
-            let mut vars = runtime.vars.clone();
+            let mut vars = client.vars.clone();
+            let mut failed_step: Option<String> = None;
             for &ci in &planned.cases {
+                let case = &file.cases[ci];
                 let ctx = CaseCtx {
                     suite: &suite,
                     api,
                     file,
-                    runtime: &runtime,
-                    transport: &transport,
+                    client: &client,
                     config: &config,
                 };
-                let (outcome, exchange) = run_case(&ctx, &file.cases[ci], &mut vars).await;
+                let (outcome, exchange) = match flow_skip(file, case, failed_step.as_deref(), &vars)
+                {
+                    Some(reason) => (skipped(&ctx, case, reason), None),
+                    None => run_case(&ctx, case, &mut vars).await,
+                };
+                if outcome.status == OutcomeStatus::Failed && failed_step.is_none() {
+                    failed_step = Some(case.name.clone());
+                }
                 let _ = events.send(Event::CaseFinished {
                     outcome: Box::new(outcome),
                     at: (planned.api, planned.file, ci),
@@ -128,30 +141,27 @@ pub async fn run(
     Ok(())
 }
 
-/// The API's variables rendered once, the selected environment's overriding them.
-fn api_runtime(api: &Api, base_url: String, env: Option<&str>) -> Result<ApiRuntime, String> {
-    let mut vars = Vars::default();
-    let secrets = secret_values(api);
-    let redactor = crate::mock::record::redactor_for(api, &secrets);
-    for name in &api.env_refs {
-        if let Ok(value) = std::env::var(name) {
-            vars.env.insert(name.clone(), value);
-        }
+/// Why a flow step does not run: an earlier step failed (cleanup steps still run, unless what
+/// they would clean up was never captured).
+fn flow_skip(
+    file: &CaseFile,
+    case: &Case,
+    failed_step: Option<&str>,
+    vars: &Vars,
+) -> Option<String> {
+    let failed = failed_step.filter(|_| file.flow)?;
+    if !case.cleanup {
+        return Some(format!("step `{failed}` failed earlier in this flow"));
     }
-    let environment = env.and_then(|e| api.environments.get(e));
-    let overrides = environment
-        .map(|e| e.variables.as_slice())
-        .unwrap_or_default();
-    for (name, template) in api.variables.iter().chain(overrides) {
-        let value = template
-            .render(&vars)
-            .map_err(|e| format!("API `{}` variable `{name}`: {e}", api.name))?;
-        vars.values.insert(name.clone(), value);
-    }
-    Ok(ApiRuntime {
-        base_url: base_url.trim_end_matches('/').to_string(),
-        vars,
-        redactor,
+    let missing: Vec<String> = variables_used(case)
+        .into_iter()
+        .filter(|v| !vars.values.contains_key(v))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "nothing to clean up: `{}` was never captured",
+            missing.join("`, `")
+        )
     })
 }
 
@@ -167,21 +177,15 @@ struct CaseCtx<'a> {
     suite: &'a Suite,
     api: &'a Api,
     file: &'a CaseFile,
-    runtime: &'a ApiRuntime,
-    transport: &'a Transport,
+    client: &'a ApiClient,
     config: &'a RunConfig,
 }
 
-async fn run_case(
-    ctx: &CaseCtx<'_>,
-    case: &Case,
-    vars: &mut Vars,
-) -> (CaseOutcome, Option<Exchange>) {
-    let started = Instant::now();
-    let mut outcome = CaseOutcome {
+fn new_outcome(ctx: &CaseCtx<'_>, case: &Case) -> CaseOutcome {
+    CaseOutcome {
         api: ctx.api.name.clone(),
         file: ctx.file.path.display().to_string(),
-        endpoint: ctx.file.endpoint.to_string(),
+        endpoint: case.endpoint.to_string(),
         case: case.name.clone(),
         line: case.pos.line,
         tags: case.tags.clone(),
@@ -193,44 +197,58 @@ async fn run_case(
         response: None,
         checks: Vec::new(),
         retries: Vec::new(),
-    };
-    if let Some(reason) = &case.skip {
-        outcome.status = OutcomeStatus::Skipped;
-        outcome.skip_reason = Some(reason.clone());
-        return (outcome, None);
     }
-    let request = match build_request(ctx, case, vars) {
-        Ok(r) => r,
-        Err(e) => {
-            outcome.status = OutcomeStatus::Failed;
-            outcome.error = Some(e.to_string());
-            outcome.duration_ms = ms(started.elapsed());
-            return (outcome, None);
-        }
-    };
-    let redactor = &ctx.runtime.redactor;
-    outcome.request = Some(RequestRecord {
-        method: request.method.clone(),
-        url: redactor.url(&request.url),
-        headers: Vec::new(),
-        body: None,
+}
+
+fn skipped(ctx: &CaseCtx<'_>, case: &Case, reason: String) -> CaseOutcome {
+    let mut outcome = new_outcome(ctx, case);
+    outcome.status = OutcomeStatus::Skipped;
+    outcome.skip_reason = Some(reason);
+    outcome
+}
+
+async fn run_case(
+    ctx: &CaseCtx<'_>,
+    case: &Case,
+    vars: &mut Vars,
+) -> (CaseOutcome, Option<Exchange>) {
+    if let Some(reason) = &case.skip {
+        return (skipped(ctx, case, reason.clone()), None);
+    }
+    let started = Instant::now();
+    let mut outcome = new_outcome(ctx, case);
+    let case_header = ctx.config.playback.then(|| {
+        let id = format!("{}::{}", ctx.file.stem, case.name);
+        (
+            CASE_HEADER,
+            percent_encoding::utf8_percent_encode(&id, HEADER_VALUE).to_string(),
+        )
     });
-    let response = match ctx.transport.send(&request).await {
-        Ok(r) => r,
-        Err(e) => {
-            outcome.status = OutcomeStatus::Failed;
-            outcome.error = Some(redactor.text(&e.message));
-            outcome.duration_ms = ms(started.elapsed());
-            attach_request_details(&mut outcome, &request, redactor);
-            return (outcome, None);
+    let sent = ctx.client.send_case(case, vars, case_header).await;
+    let redactor = ctx.client.redactor();
+    outcome.retries = sent.retries.iter().map(|r| redactor.text(r)).collect();
+    let fail = |mut outcome: CaseOutcome, error: String, request: Option<&HttpRequest>| {
+        outcome.status = OutcomeStatus::Failed;
+        outcome.error = Some(redactor.text(&error));
+        outcome.duration_ms = ms(started.elapsed());
+        if let Some(r) = request {
+            outcome.request = Some(request_record(r, &redactor, true));
         }
+        outcome
+    };
+    let Some(request) = sent.request else {
+        let error = sent.response.err().unwrap_or_default();
+        return (fail(outcome, error, None), None);
+    };
+    let response = match sent.response {
+        Ok(r) => r,
+        Err(e) => return (fail(outcome, e, Some(&request)), None),
     };
     if ctx.config.playback
         && response
             .header(crate::mock::playback::UNMATCHED_HEADER)
             .is_some()
     {
-        outcome.status = OutcomeStatus::Failed;
         let detail = serde_json::from_slice::<serde_json::Value>(&response.body)
             .ok()
             .and_then(|v| {
@@ -239,10 +257,10 @@ async fn run_case(
                     .map(str::to_string)
             })
             .unwrap_or_else(|| "the playback server has no recording for this request".into());
-        outcome.error = Some(format!("playback: {}", redactor.text(&detail)));
-        outcome.duration_ms = ms(started.elapsed());
-        attach_request_details(&mut outcome, &request, redactor);
-        return (outcome, None);
+        return (
+            fail(outcome, format!("playback: {detail}"), Some(&request)),
+            None,
+        );
     }
     let body = check::needs_json(&case.expect, !case.captures.is_empty())
         .then(|| ParsedBody::parse(&response.body));
@@ -271,7 +289,7 @@ async fn run_case(
             &place,
             &response,
             body.as_ref(),
-            redactor,
+            &redactor,
             ctx.config.snapshots,
         ));
     }
@@ -281,19 +299,17 @@ async fn run_case(
     } else {
         OutcomeStatus::Passed
     };
+    outcome.request = Some(request_record(&request, &redactor, failed));
     outcome.response = Some(ResponseRecord {
         status: response.status,
         elapsed_ms: ms(response.elapsed),
-        headers: Vec::new(),
-        body: None,
+        headers: if failed {
+            redactor.headers(&response.headers)
+        } else {
+            Vec::new()
+        },
+        body: failed.then(|| body_excerpt(&redactor, &response.body)),
     });
-    if failed {
-        attach_request_details(&mut outcome, &request, redactor);
-        if let Some(r) = &mut outcome.response {
-            r.headers = redactor.headers(&response.headers);
-            r.body = Some(body_excerpt(redactor, &response.body));
-        }
-    }
     outcome.checks = checks;
     outcome.duration_ms = ms(started.elapsed());
     let exchange = ctx
@@ -303,10 +319,25 @@ async fn run_case(
     (outcome, exchange)
 }
 
-fn attach_request_details(outcome: &mut CaseOutcome, request: &HttpRequest, redactor: &Redactor) {
-    if let Some(r) = &mut outcome.request {
-        r.headers = redactor.headers(&request.headers);
-        r.body = request.body.as_deref().map(|b| body_excerpt(redactor, b));
+/// The request for reports, scrubbed; headers and body only when they help explain a failure.
+fn request_record(request: &HttpRequest, redactor: &Redactor, detailed: bool) -> RequestRecord {
+    RequestRecord {
+        method: request.method.clone(),
+        url: redactor.url(&request.url),
+        headers: if detailed {
+            redactor
+                .headers(&request.headers)
+                .into_iter()
+                .filter(|(n, _)| !n.eq_ignore_ascii_case(CASE_HEADER))
+                .collect()
+        } else {
+            Vec::new()
+        },
+        body: if detailed {
+            request.body.as_deref().map(|b| body_excerpt(redactor, b))
+        } else {
+            None
+        },
     }
 }
 
@@ -328,81 +359,3 @@ fn body_excerpt(redactor: &Redactor, body: &[u8]) -> String {
 fn ms(d: std::time::Duration) -> f64 {
     (d.as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0
 }
-
-/// Renders the case's request with the current variables.
-fn build_request(ctx: &CaseCtx<'_>, case: &Case, vars: &Vars) -> Result<HttpRequest, RenderError> {
-    let req = &case.request;
-    let mut url = ctx.runtime.base_url.clone();
-    for part in &req.path {
-        match part {
-            PathPart::Lit(s) => url.push_str(s),
-            PathPart::Param(t) => url.extend(percent_encoding::utf8_percent_encode(
-                &t.render(vars)?,
-                PATH_SEGMENT,
-            )),
-        }
-    }
-    if !req.query.is_empty() {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (name, value) in &req.query {
-            query.append_pair(name, &value.render(vars)?);
-        }
-        url.push('?');
-        url.push_str(&query.finish());
-    }
-    let mut headers: Vec<(String, String)> = Vec::new();
-    let mut set = |name: &str, value: String| {
-        headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        headers.push((name.to_string(), value));
-    };
-    for (name, t) in &ctx.api.headers {
-        set(name, t.render(vars)?);
-    }
-    let body = match &req.body {
-        None => None,
-        Some(Body::Json(t)) => {
-            set("Content-Type", "application/json".into());
-            Some(serde_json::to_vec(&t.render(vars)?).unwrap_or_default())
-        }
-        Some(Body::Form(fields)) => {
-            set("Content-Type", "application/x-www-form-urlencoded".into());
-            let mut form = url::form_urlencoded::Serializer::new(String::new());
-            for (k, v) in fields {
-                form.append_pair(k, &v.render(vars)?);
-            }
-            Some(form.finish().into_bytes())
-        }
-        Some(Body::Raw { text, content_type }) => {
-            if let Some(ct) = content_type {
-                set("Content-Type", ct.clone());
-            }
-            Some(text.render(vars)?.into_bytes())
-        }
-    };
-    for (name, t) in &req.headers {
-        set(name, t.render(vars)?);
-    }
-    if ctx.config.playback {
-        let id = format!("{}::{}", ctx.file.stem, case.name);
-        set(
-            CASE_HEADER,
-            percent_encoding::utf8_percent_encode(&id, HEADER_VALUE).to_string(),
-        );
-    }
-    Ok(HttpRequest {
-        method: req.method.clone(),
-        url,
-        headers,
-        body,
-    })
-}
-
-/// Characters escaped in a path parameter (everything but unreserved characters).
-const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Characters escaped in the case header (keeps it visible ASCII).
-const HEADER_VALUE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%').add(b'"');

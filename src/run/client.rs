@@ -1,0 +1,342 @@
+//! The per-API client of a run: credentials (static, basic, bearer, token request), politeness
+//! (concurrency cap, token-bucket rate limit) and bounded retries with jittered backoff.
+//!
+//! Retries: idempotent requests on connect errors and 502/503/504, any request on 429 (honouring
+//! `Retry-After`, capped at [`MAX_RETRY_AFTER`]); a 401 re-acquires a requested token once.
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use tokio::sync::{Mutex, Semaphore};
+
+use super::request::{self, Credentials};
+use crate::case::template::{value_to_text, Vars};
+use crate::case::{Api, Auth, Case, Suite};
+use crate::check::ParsedBody;
+use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::redact::Redactor;
+
+/// The longest `Retry-After` conform waits for; a longer one fails the case instead.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+pub struct ApiClient {
+    suite: Arc<Suite>,
+    api: usize,
+    env: Option<String>,
+    pub base_url: String,
+    pub vars: Vars,
+    pub redactor: RwLock<Redactor>,
+    transport: Transport,
+    token: Mutex<Option<String>>,
+    limiter: Option<DefaultDirectRateLimiter>,
+    inflight: Option<Semaphore>,
+    retries: u32,
+    backoff: Duration,
+    timeout: Option<Duration>,
+}
+
+/// What sending a case's request produced.
+pub struct Sent {
+    pub request: Option<HttpRequest>,
+    pub response: Result<HttpResponse, String>,
+    /// One line per retry, for the report.
+    pub retries: Vec<String>,
+}
+
+pub struct ClientOptions {
+    pub base_url: String,
+    pub env: Option<String>,
+    /// Limits and retries are for live vendors; playback gets neither.
+    pub polite: bool,
+}
+
+impl ApiClient {
+    pub fn new(
+        suite: Arc<Suite>,
+        api_index: usize,
+        transport: Transport,
+        options: ClientOptions,
+    ) -> Result<ApiClient, String> {
+        let api = &suite.apis[api_index];
+        let secrets = super::runner::secret_values(api);
+        let redactor = crate::mock::record::redactor_for(api, &secrets);
+        let mut vars = Vars::default();
+        for name in &api.env_refs {
+            if let Ok(value) = std::env::var(name) {
+                vars.env.insert(name.clone(), value);
+            }
+        }
+        let environment = options.env.as_deref().and_then(|e| api.environments.get(e));
+        let overrides = environment
+            .map(|e| e.variables.as_slice())
+            .unwrap_or_default();
+        for (name, template) in api.variables.iter().chain(overrides) {
+            let value = template
+                .render(&vars)
+                .map_err(|e| format!("API `{}` variable `{name}`: {e}", api.name))?;
+            vars.values.insert(name.clone(), value);
+        }
+        let limits = &api.limits;
+        let polite = options.polite;
+        Ok(ApiClient {
+            base_url: options.base_url.trim_end_matches('/').to_string(),
+            limiter: limits
+                .requests_per_second
+                .and_then(NonZeroU32::new)
+                .filter(|_| polite)
+                .map(|r| RateLimiter::direct(Quota::per_second(r).allow_burst(NonZeroU32::MIN))),
+            inflight: limits.concurrency.filter(|_| polite).map(Semaphore::new),
+            retries: if polite { limits.retries } else { 0 },
+            backoff: limits.backoff,
+            timeout: limits.timeout,
+            vars,
+            redactor: RwLock::new(redactor),
+            transport,
+            token: Mutex::new(None),
+            env: options.env,
+            api: api_index,
+            suite,
+        })
+    }
+
+    fn api(&self) -> &Api {
+        &self.suite.apis[self.api]
+    }
+
+    fn auth(&self) -> Option<&Auth> {
+        let env = self.env.as_deref()?;
+        self.api().environments.get(env)?.auth.as_ref()
+    }
+
+    pub fn redactor(&self) -> Redactor {
+        self.redactor
+            .read()
+            .map(|r| r.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Renders, authenticates and sends a case's request; a 401 re-acquires a token once.
+    pub async fn send_case(
+        &self,
+        case: &Case,
+        vars: &Vars,
+        case_header: Option<(&str, String)>,
+    ) -> Sent {
+        let mut retries = Vec::new();
+        let mut vars = vars.clone();
+        vars.now = Some(SystemTime::now());
+        let mut refreshed = false;
+        loop {
+            let credentials = if case.use_auth {
+                match self.credentials(&vars, refreshed).await {
+                    Ok(c) => c,
+                    Err(e) => {
+                        return Sent {
+                            request: None,
+                            response: Err(e),
+                            retries,
+                        }
+                    }
+                }
+            } else {
+                Credentials::default()
+            };
+            let mut req = match request::render(
+                &self.base_url,
+                &self.api().headers,
+                &case.request,
+                &credentials,
+                &vars,
+            ) {
+                Ok(r) => r,
+                Err(e) => {
+                    return Sent {
+                        request: None,
+                        response: Err(e.to_string()),
+                        retries,
+                    }
+                }
+            };
+            req.timeout = case.timeout.or(self.timeout);
+            if let Some((name, value)) = &case_header {
+                request::set_header(&mut req.headers, name, value.clone());
+            }
+            let response = self.send(&req, &mut retries).await.map_err(|e| e.message);
+            let can_refresh = case.use_auth
+                && !refreshed
+                && self.auth().is_some_and(|a| a.token_request.is_some());
+            if matches!(&response, Ok(r) if r.status == 401) && can_refresh {
+                retries.push("401 Unauthorized: token re-acquired and request sent again".into());
+                refreshed = true;
+                continue;
+            }
+            return Sent {
+                request: Some(req),
+                response,
+                retries,
+            };
+        }
+    }
+
+    /// The environment's credentials, rendered; the token is requested once and cached.
+    async fn credentials(&self, vars: &Vars, refresh: bool) -> Result<Credentials, String> {
+        let Some(auth) = self.auth() else {
+            return Ok(Credentials::default());
+        };
+        let mut c = Credentials::default();
+        let render =
+            |t: &crate::case::template::Template| t.render(vars).map_err(|e| format!("auth: {e}"));
+        for (name, t) in &auth.headers {
+            c.headers.push((name.clone(), render(t)?));
+        }
+        for (name, t) in &auth.query {
+            c.query.push((name.clone(), render(t)?));
+        }
+        if let Some((user, pass)) = &auth.basic {
+            let encoded = base64::engine::general_purpose::STANDARD.encode(format!(
+                "{}:{}",
+                render(user)?,
+                render(pass)?
+            ));
+            c.headers
+                .push(("Authorization".into(), format!("Basic {encoded}")));
+        }
+        if let Some(bearer) = &auth.bearer {
+            c.headers.push((
+                "Authorization".into(),
+                format!("Bearer {}", render(bearer)?),
+            ));
+        }
+        if let Some(tr) = &auth.token_request {
+            let mut cached = self.token.lock().await;
+            if refresh || cached.is_none() {
+                *cached = Some(self.request_token(auth, vars).await?);
+            }
+            let token = cached.clone().unwrap_or_default();
+            c.headers
+                .push((tr.header.clone(), format!("{}{token}", tr.prefix)));
+        }
+        Ok(c)
+    }
+
+    async fn request_token(&self, auth: &Auth, vars: &Vars) -> Result<String, String> {
+        let Some(tr) = &auth.token_request else {
+            return Err("auth: no token request".into());
+        };
+        // The token request carries the static credentials (e.g. Mindbody's Api-Key and SiteId).
+        let mut static_only = Credentials::default();
+        for (name, t) in &auth.headers {
+            static_only.headers.push((
+                name.clone(),
+                t.render(vars).map_err(|e| format!("auth: {e}"))?,
+            ));
+        }
+        for (name, t) in &auth.query {
+            static_only.query.push((
+                name.clone(),
+                t.render(vars).map_err(|e| format!("auth: {e}"))?,
+            ));
+        }
+        let mut req = request::render(
+            &self.base_url,
+            &self.api().headers,
+            &tr.request,
+            &static_only,
+            vars,
+        )
+        .map_err(|e| format!("auth: token request: {e}"))?;
+        req.timeout = self.timeout;
+        let mut retries = Vec::new();
+        let what = format!("auth: token request {}", tr.endpoint);
+        let response = self
+            .send(&req, &mut retries)
+            .await
+            .map_err(|e| format!("{what} failed: {}", e.message))?;
+        let redactor = self.redactor();
+        if !(200..300).contains(&response.status) {
+            return Err(format!(
+                "{what} answered {}: {}",
+                response.status,
+                crate::diag::truncate_str(&redactor.body_text(&response.body), 300)
+            ));
+        }
+        let token = match ParsedBody::parse(&response.body) {
+            ParsedBody::Json(v) => tr.token.query(&v).first().map(value_to_text),
+            ParsedBody::NotJson(why) => return Err(format!("{what}: {why}")),
+        };
+        let token = token
+            .ok_or_else(|| format!("{what}: {} selects nothing in the response", tr.token_text))?;
+        if let Ok(mut r) = self.redactor.write() {
+            r.add_secret_value("token", &token);
+        }
+        Ok(token)
+    }
+
+    /// Sends with the API's limits, retrying what is safe to retry.
+    async fn send(
+        &self,
+        req: &HttpRequest,
+        retries: &mut Vec<String>,
+    ) -> Result<HttpResponse, TransportError> {
+        let mut attempt = 0u32;
+        loop {
+            if let Some(limiter) = &self.limiter {
+                limiter.until_ready().await;
+            }
+            let result = {
+                let _permit = match &self.inflight {
+                    Some(s) => s.acquire().await.ok(),
+                    None => None,
+                };
+                self.transport.send(req).await
+            };
+            if attempt >= self.retries {
+                return result;
+            }
+            let wait = match &result {
+                Ok(r) if r.status == 429 => match retry_after(r) {
+                    Some(d) if d > MAX_RETRY_AFTER => return result,
+                    Some(d) => Some(d),
+                    None => Some(self.backoff_for(attempt)),
+                },
+                Ok(r) if matches!(r.status, 502..=504) && req.is_idempotent() => Some(
+                    retry_after(r)
+                        .filter(|d| *d <= MAX_RETRY_AFTER)
+                        .unwrap_or_else(|| self.backoff_for(attempt)),
+                ),
+                Err(e) if e.connect && req.is_idempotent() => Some(self.backoff_for(attempt)),
+                _ => None,
+            };
+            let Some(wait) = wait else { return result };
+            let why = match &result {
+                Ok(r) => format!("status {}", r.status),
+                Err(e) => e.message.clone(),
+            };
+            attempt += 1;
+            retries.push(format!(
+                "attempt {attempt} got {why}; retried after {} ms",
+                wait.as_millis()
+            ));
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// `backoff * 2^attempt`, with ±50% jitter so that parallel cases do not retry in lockstep.
+    fn backoff_for(&self, attempt: u32) -> Duration {
+        let base = self.backoff.saturating_mul(1 << attempt.min(10));
+        base.mul_f64(0.5 + fastrand::f64())
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(r: &HttpResponse) -> Option<Duration> {
+    let v = r.header("retry-after")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(SystemTime::now()).unwrap_or_default())
+}

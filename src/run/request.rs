@@ -1,0 +1,103 @@
+//! Rendering a case's request with the current variables into an [`HttpRequest`].
+
+use crate::case::template::{RenderError, Template, Vars};
+use crate::case::{Body, PathPart, Request};
+use crate::http::HttpRequest;
+
+/// Headers and query parameters added by authentication, already rendered.
+#[derive(Debug, Default, Clone)]
+pub struct Credentials {
+    pub headers: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+}
+
+/// Header precedence, lowest first: the API's headers, credentials, the body's content type, then
+/// the case's own headers (so that a negative case can send a wrong token on purpose).
+pub fn render(
+    base_url: &str,
+    api_headers: &[(String, Template)],
+    req: &Request,
+    credentials: &Credentials,
+    vars: &Vars,
+) -> Result<HttpRequest, RenderError> {
+    let mut url = base_url.to_string();
+    for part in &req.path {
+        match part {
+            PathPart::Lit(s) => url.push_str(s),
+            PathPart::Param(t) => url.extend(percent_encoding::utf8_percent_encode(
+                &t.render(vars)?,
+                PATH_SEGMENT,
+            )),
+        }
+    }
+    if !req.query.is_empty() || !credentials.query.is_empty() {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &req.query {
+            query.append_pair(name, &value.render(vars)?);
+        }
+        for (name, value) in &credentials.query {
+            query.append_pair(name, value);
+        }
+        url.push('?');
+        url.push_str(&query.finish());
+    }
+    let mut headers: Vec<(String, String)> = Vec::new();
+    for (name, t) in api_headers {
+        set_header(&mut headers, name, t.render(vars)?);
+    }
+    for (name, value) in &credentials.headers {
+        set_header(&mut headers, name, value.clone());
+    }
+    let body = match &req.body {
+        None => None,
+        Some(Body::Json(t)) => {
+            set_header(&mut headers, "Content-Type", "application/json".into());
+            Some(serde_json::to_vec(&t.render(vars)?).unwrap_or_default())
+        }
+        Some(Body::Form(fields)) => {
+            set_header(
+                &mut headers,
+                "Content-Type",
+                "application/x-www-form-urlencoded".into(),
+            );
+            let mut form = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in fields {
+                form.append_pair(k, &v.render(vars)?);
+            }
+            Some(form.finish().into_bytes())
+        }
+        Some(Body::Raw { text, content_type }) => {
+            if let Some(ct) = content_type {
+                set_header(&mut headers, "Content-Type", ct.clone());
+            }
+            Some(text.render(vars)?.into_bytes())
+        }
+    };
+    for (name, t) in &req.headers {
+        set_header(&mut headers, name, t.render(vars)?);
+    }
+    Ok(HttpRequest {
+        method: req.method.clone(),
+        url,
+        headers,
+        body,
+        timeout: None,
+    })
+}
+
+/// Sets a header, replacing any earlier value (names compare case-insensitively).
+pub fn set_header(headers: &mut Vec<(String, String)>, name: &str, value: String) {
+    headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    headers.push((name.to_string(), value));
+}
+
+/// Characters escaped in a path parameter (everything but unreserved characters).
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Characters escaped in the case header (keeps it visible ASCII).
+pub const HEADER_VALUE: &percent_encoding::AsciiSet =
+    &percent_encoding::CONTROLS.add(b'%').add(b'"');
