@@ -116,6 +116,12 @@ pub fn variables_used(case: &Case) -> BTreeSet<String> {
         Some(Body::Json(j)) => exprs.extend(j.exprs()),
         Some(Body::Form(fields)) => fields.iter().for_each(|(_, t)| exprs.extend(t.exprs())),
         Some(Body::Raw { text, .. }) => exprs.extend(text.exprs()),
+        Some(Body::Multipart(parts)) => parts.iter().for_each(|p| {
+            if let crate::case::PartContent::Text(t) = &p.content {
+                exprs.extend(t.exprs())
+            }
+        }),
+        Some(Body::File { .. }) => {}
         None => {}
     }
     for a in &case.expect.assertions {

@@ -679,6 +679,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             raw.json.as_ref().map(|j| ("json", pos(j))),
             raw.form.as_ref().map(|f| ("form", pos(f))),
             raw.raw.as_ref().map(|r| ("raw", pos(r))),
+            raw.multipart.as_ref().map(|m| ("multipart", pos(m))),
+            raw.file.as_ref().map(|f| ("file", pos(f))),
         ]
         .into_iter()
         .flatten()
@@ -688,7 +690,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 file,
                 given[1].1,
                 format!(
-                    "`{}` and `{}` both give a body: expected only one of json, form, raw",
+                    "`{}` and `{}` both give a body: expected only one of json, form, raw, multipart, file",
                     given[0].0, given[1].0
                 ),
             );
@@ -727,7 +729,105 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 content_type: raw.content_type.clone(),
             }));
         }
+        if let Some(parts) = &raw.multipart {
+            let at = At {
+                file,
+                pos: pos(parts),
+            };
+            return self
+                .lower_multipart(&at, &parts.value, known, check_env)
+                .map(|p| Some(Body::Multipart(p)));
+        }
+        if let Some(path) = &raw.file {
+            let at = At {
+                file,
+                pos: pos(path),
+            };
+            let data = self.read_body_file(&at, &path.value)?;
+            return Some(Some(Body::File {
+                data,
+                content_type: raw.content_type.clone(),
+            }));
+        }
         Some(None)
+    }
+
+    fn lower_multipart(
+        &mut self,
+        at: &At<'_>,
+        parts: &[raw::RawPart],
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<Vec<super::model::Part>> {
+        let mut out = Vec::new();
+        for part in parts {
+            let content = match (&part.value, &part.file) {
+                (Some(v), None) => PartContent::Text(self.template(at, &v.0, known, check_env)?),
+                (None, Some(path)) => {
+                    let data = self.read_body_file(at, path)?;
+                    let filename = part.filename.clone().unwrap_or_else(|| {
+                        Path::new(path)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| path.clone())
+                    });
+                    PartContent::File {
+                        data,
+                        filename,
+                        content_type: part
+                            .content_type
+                            .clone()
+                            .unwrap_or_else(|| "application/octet-stream".into()),
+                    }
+                }
+                _ => {
+                    self.error(
+                        at.file,
+                        at.pos,
+                        format!(
+                            "multipart part `{}` needs exactly one of `value` and `file`",
+                            part.name
+                        ),
+                    );
+                    return None;
+                }
+            };
+            out.push(super::model::Part {
+                name: part.name.clone(),
+                content,
+            });
+        }
+        Some(out)
+    }
+
+    /// Reads a body file named relative to `cases/<api>/`; it must stay inside that folder.
+    fn read_body_file(&mut self, at: &At<'_>, name: &str) -> Option<bytes::Bytes> {
+        let relative = Path::new(name);
+        let escapes = relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        if escapes {
+            self.error(
+                at.file,
+                at.pos,
+                format!("body file `{name}`: expected a path inside the API's folder"),
+            );
+            return None;
+        }
+        let full = self.ctx.root.join(&self.api.dir).join(relative);
+        match std::fs::read(&full) {
+            Ok(data) => Some(bytes::Bytes::from(data)),
+            Err(e) => {
+                let shown = self.api.dir.join(relative);
+                self.error(
+                    at.file,
+                    at.pos,
+                    format!("cannot read body file `{}`: {e}", shown.display()),
+                );
+                None
+            }
+        }
     }
 
     fn lower_expect(

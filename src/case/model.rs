@@ -196,6 +196,30 @@ pub enum Body {
         text: Template,
         content_type: Option<String>,
     },
+    /// `multipart/form-data` with conform's fixed boundary (so recordings stay stable).
+    Multipart(Vec<Part>),
+    /// Bytes read from a file at load time.
+    File {
+        data: bytes::Bytes,
+        content_type: Option<String>,
+    },
+}
+
+/// One part of a multipart body.
+#[derive(Debug)]
+pub struct Part {
+    pub name: String,
+    pub content: PartContent,
+}
+
+#[derive(Debug)]
+pub enum PartContent {
+    Text(Template),
+    File {
+        data: bytes::Bytes,
+        filename: String,
+        content_type: String,
+    },
 }
 
 #[derive(Debug)]

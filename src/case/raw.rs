@@ -215,7 +215,29 @@ pub struct RawRequest {
     /// A body sent as is.
     #[schemars(with = "Option<String>")]
     pub raw: Option<Spanned<String>>,
+    /// A `multipart/form-data` body: text fields and files, in order.
+    #[schemars(with = "Option<Vec<RawPart>>")]
+    pub multipart: Option<Spanned<Vec<RawPart>>>,
+    /// A binary body read from this file, relative to `cases/<api>/`; give `content_type` with it.
+    #[schemars(with = "Option<String>")]
+    pub file: Option<Spanned<String>>,
     /// Overrides the body's content type.
+    pub content_type: Option<String>,
+}
+
+/// One part of a multipart body: a text `value` or a `file` (relative to `cases/<api>/`).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPart {
+    /// The form field name.
+    pub name: String,
+    /// A text value (interpolated).
+    pub value: Option<Scalar>,
+    /// A file whose bytes are the part's content.
+    pub file: Option<String>,
+    /// The file name announced for a file part; defaults to the file's own name.
+    pub filename: Option<String>,
+    /// The part's content type; files default to `application/octet-stream`.
     pub content_type: Option<String>,
 }
 

@@ -96,6 +96,14 @@ pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
         if want.as_bytes() != inc.body.as_slice() {
             out.push("text body differs".into());
         }
+    } else if let Some(want) = &rec.sha256 {
+        let got = crate::mock::recording::sha256_hex(&inc.body);
+        if !want.eq_ignore_ascii_case(&got) {
+            out.push(format!(
+                "binary body: recorded sha256 {want}, got {got} ({} bytes)",
+                inc.body.len()
+            ));
+        }
     }
     out
 }
@@ -171,6 +179,7 @@ mod tests {
             headers: [("x-api-key".to_string(), "<scrubbed:x-api-key>".to_string())].into(),
             json: Some(json!({"name": "Acme", "password": "<scrubbed:password>"})),
             text: None,
+            sha256: None,
         }
     }
 

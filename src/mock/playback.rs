@@ -80,14 +80,18 @@ impl Playback {
                                 ..at.clone()
                             });
                         }
-                        if let Some(p) = interaction.provenance.problem() {
+                        let faults = [
+                            interaction.provenance.problem(),
+                            interaction.response.body_problem(),
+                        ];
+                        for p in faults.into_iter().flatten() {
                             problems.push(Diagnostic {
                                 message: format!(
                                     "interaction {} (`{}`): {p}",
                                     i + 1,
                                     interaction.case
                                 ),
-                                ..at
+                                ..at.clone()
                             });
                         }
                         entries.push(Loaded {

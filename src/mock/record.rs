@@ -152,16 +152,15 @@ fn interaction(
             .collect(),
         json: None,
         text: None,
+        sha256: None,
     };
-    let request = with_body(
-        request,
-        ex.request.body.as_deref().unwrap_or_default(),
-        redactor,
-        |r, j, t| {
-            r.json = j;
-            r.text = t;
-        },
-    );
+    let mut request = request;
+    match stored_body(ex.request.body.as_deref().unwrap_or_default(), redactor) {
+        StoredBody::Empty => {}
+        StoredBody::Json(v) => request.json = Some(v),
+        StoredBody::Text(t) => request.text = Some(t),
+        StoredBody::Binary(b) => request.sha256 = Some(crate::mock::recording::sha256_hex(b)),
+    }
     let response = RecordedResponse {
         status: ex.response.status,
         headers: ex
@@ -173,11 +172,18 @@ fn interaction(
             .collect(),
         json: None,
         text: None,
+        base64: None,
     };
-    let response = with_body(response, &ex.response.body, redactor, |r, j, t| {
-        r.json = j;
-        r.text = t;
-    });
+    let mut response = response;
+    match stored_body(&ex.response.body, redactor) {
+        StoredBody::Empty => {}
+        StoredBody::Json(v) => response.json = Some(v),
+        StoredBody::Text(t) => response.text = Some(t),
+        StoredBody::Binary(b) => {
+            use base64::Engine;
+            response.base64 = Some(base64::engine::general_purpose::STANDARD.encode(b));
+        }
+    }
     // Re-recording an unchanged exchange keeps its provenance, so the file does not change.
     let provenance = match previous {
         Some(p)
@@ -208,23 +214,27 @@ fn interaction(
     }
 }
 
-/// Stores a body as scrubbed JSON when it parses, else as scrubbed text; nothing when empty.
-fn with_body<T>(
-    mut target: T,
-    body: &[u8],
-    redactor: &Redactor,
-    set: impl Fn(&mut T, Option<Value>, Option<String>),
-) -> T {
+/// How a body is kept in a recording.
+enum StoredBody<'b> {
+    Empty,
+    /// Scrubbed JSON.
+    Json(Value),
+    /// Scrubbed UTF-8 text.
+    Text(String),
+    /// Bytes that are not UTF-8 (images, PDFs, multipart with files): kept as a digest in requests
+    /// and as base64 in responses, never through a lossy text conversion that would stop matching.
+    Binary(&'b [u8]),
+}
+
+fn stored_body<'b>(body: &'b [u8], redactor: &Redactor) -> StoredBody<'b> {
     if body.is_empty() {
-        return target;
+        return StoredBody::Empty;
     }
-    match serde_json::from_slice::<Value>(body) {
-        Ok(v) => set(&mut target, Some(redactor.json(&v)), None),
-        Err(_) => set(
-            &mut target,
-            None,
-            Some(redactor.text(&String::from_utf8_lossy(body))),
-        ),
+    if let Ok(v) = serde_json::from_slice::<Value>(body) {
+        return StoredBody::Json(redactor.json(&v));
     }
-    target
+    match std::str::from_utf8(body) {
+        Ok(text) => StoredBody::Text(redactor.text(text)),
+        Err(_) => StoredBody::Binary(body),
+    }
 }

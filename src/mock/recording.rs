@@ -86,6 +86,9 @@ pub struct RecordedRequest {
     pub json: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// Lowercase hex SHA-256 of a body that is not UTF-8 (a file upload).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -98,16 +101,47 @@ pub struct RecordedResponse {
     pub json: Option<Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+    /// A body that is not UTF-8 (an image), standard base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base64: Option<String>,
 }
 
 impl RecordedResponse {
     pub fn body_bytes(&self) -> Vec<u8> {
-        match (&self.json, &self.text) {
-            (Some(v), _) => serde_json::to_vec(v).unwrap_or_default(),
-            (None, Some(t)) => t.clone().into_bytes(),
-            (None, None) => Vec::new(),
+        use base64::Engine;
+        match (&self.json, &self.text, &self.base64) {
+            (Some(v), _, _) => serde_json::to_vec(v).unwrap_or_default(),
+            (None, Some(t), _) => t.clone().into_bytes(),
+            (None, None, Some(b)) => base64::engine::general_purpose::STANDARD
+                .decode(b)
+                .unwrap_or_default(),
+            (None, None, None) => Vec::new(),
         }
     }
+
+    /// Why the body cannot be served, if it cannot.
+    pub fn body_problem(&self) -> Option<String> {
+        use base64::Engine;
+        let given = [
+            self.json.is_some(),
+            self.text.is_some(),
+            self.base64.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return Some("a response gives more than one of `json`, `text`, `base64`".into());
+        }
+        let b = self.base64.as_ref()?;
+        base64::engine::general_purpose::STANDARD
+            .decode(b)
+            .err()
+            .map(|e| format!("response `base64` is not valid base64: {e}"))
+    }
+}
+
+/// Lowercase hex SHA-256, as stored for binary request bodies.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
 }
 
 /// `cases/<api>/recordings/<stem>.yaml`.

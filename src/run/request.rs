@@ -1,7 +1,7 @@
 //! Rendering a case's request with the current variables into an [`HttpRequest`].
 
 use crate::case::template::{RenderError, Template, Vars};
-use crate::case::{Body, PathPart, Request};
+use crate::case::{Body, Part, PartContent, PathPart, Request};
 use crate::http::HttpRequest;
 
 /// Headers and query parameters added by authentication, already rendered.
@@ -72,6 +72,20 @@ pub fn render(
             }
             Some(text.render(vars)?.into_bytes())
         }
+        Some(Body::Multipart(parts)) => {
+            set_header(
+                &mut headers,
+                "Content-Type",
+                format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"),
+            );
+            Some(multipart(parts, vars)?)
+        }
+        Some(Body::File { data, content_type }) => {
+            if let Some(ct) = content_type {
+                set_header(&mut headers, "Content-Type", ct.clone());
+            }
+            Some(data.to_vec())
+        }
     };
     for (name, t) in &req.headers {
         set_header(&mut headers, name, t.render(vars)?);
@@ -83,6 +97,49 @@ pub fn render(
         body,
         timeout: None,
     })
+}
+
+/// A fixed boundary keeps multipart bodies byte-identical across runs, so recordings match and
+/// re-recording gives no diff. Parts containing this string would break it; none of ours do.
+pub const MULTIPART_BOUNDARY: &str = "conform-part-boundary-7f3a9c";
+
+/// Encodes `multipart/form-data` (RFC 7578).
+fn multipart(parts: &[Part], vars: &Vars) -> Result<Vec<u8>, RenderError> {
+    let mut out = Vec::new();
+    for part in parts {
+        out.extend_from_slice(format!("--{MULTIPART_BOUNDARY}\r\n").as_bytes());
+        let name = quoted(&part.name);
+        match &part.content {
+            PartContent::Text(t) => {
+                out.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes(),
+                );
+                out.extend_from_slice(t.render(vars)?.as_bytes());
+            }
+            PartContent::File {
+                data,
+                filename,
+                content_type,
+            } => {
+                out.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\nContent-Type: {content_type}\r\n\r\n",
+                        quoted(filename)
+                    )
+                    .as_bytes(),
+                );
+                out.extend_from_slice(data);
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{MULTIPART_BOUNDARY}--\r\n").as_bytes());
+    Ok(out)
+}
+
+/// Escapes a quoted-string value in a Content-Disposition header.
+fn quoted(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// Sets a header, replacing any earlier value (names compare case-insensitively).
