@@ -165,7 +165,13 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Run(args) => run_command(&root, args),
         Command::Validate { env } => {
-            let suite = load_suite(&root, &LoadOptions { env })?;
+            let suite = load_suite(
+                &root,
+                &LoadOptions {
+                    env,
+                    ..LoadOptions::default()
+                },
+            )?;
             let mut recordings = 0;
             for api in &suite.apis {
                 recordings += load_playback(&suite, api)?.entries.len();
@@ -268,6 +274,7 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
         root,
         &LoadOptions {
             env: args.env.clone(),
+            apis: args.apis.clone(),
         },
     )?);
     let selection = Selection {
@@ -383,6 +390,7 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
         root,
         &LoadOptions {
             env: args.env.clone(),
+            apis: vec![args.api.clone()],
         },
     )?);
     let selection = Selection {
@@ -411,7 +419,7 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
             insecure: args.insecure,
             ..TransportOptions::default()
         },
-        targets: HashMap::from([(args.api.clone(), url)]),
+        targets: HashMap::from([(args.api.clone(), url.clone())]),
         env: args.env.clone(),
         playback: false,
         keep_exchanges: true,
@@ -423,7 +431,7 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
         interactive: crate::report::terminal::interactive(),
     };
     new_runtime()?.block_on(async {
-        let mut recorder = Recorder::default();
+        let mut recorder = Recorder::new(&url);
         let run = execute(Arc::clone(&suite), &the_plan, config, reports, |e| {
             recorder.observe(e)
         });
@@ -455,7 +463,13 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
 }
 
 fn mock_command(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
-    let suite = load_suite(root, &LoadOptions::default())?;
+    let suite = load_suite(
+        root,
+        &LoadOptions {
+            apis: vec![api_name.to_string()],
+            ..LoadOptions::default()
+        },
+    )?;
     plan(
         &suite,
         &Selection {

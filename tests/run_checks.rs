@@ -274,7 +274,12 @@ fn usage_errors_exit_2() {
     let out = p.conform(&["run", "--api", "dmeo", "--base-url", "http://127.0.0.1:9"]);
     assert!(
         out.stderr()
-            .contains("unknown API `dmeo` (did you mean `demo`?)"),
+            .contains("unknown API `dmeo`: there is no folder cases/dmeo"),
+        "{}",
+        out.stderr()
+    );
+    assert!(
+        out.stderr().contains("did you mean `demo`?"),
         "{}",
         out.stderr()
     );

@@ -19,6 +19,9 @@ use crate::diag::{self, Diagnostic, Pos};
 pub struct LoadOptions {
     /// The environment selected with `--env`: its variables and the env vars they need are checked.
     pub env: Option<String>,
+    /// Only these APIs (all when empty): another API's broken file or unset credentials do not
+    /// block a run that does not select it.
+    pub apis: Vec<String>,
 }
 
 /// Every problem found while loading, with the sources needed to render them.
@@ -79,7 +82,36 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     let mut schemas = SchemaSet::default();
     let mut apis = Vec::new();
     let mut missing_env = Vec::new();
-    for api_dir in loader.api_dirs() {
+    let api_dirs = loader.api_dirs();
+    for name in &options.apis {
+        if !api_dirs
+            .iter()
+            .any(|d| d.file_name() == Some(name.as_ref()))
+        {
+            let known: Vec<String> = api_dirs
+                .iter()
+                .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect();
+            let mut d = Diagnostic::new(
+                loader.relative(&root.join("cases")),
+                Pos::UNKNOWN,
+                format!("unknown API `{name}`: there is no folder cases/{name}"),
+            );
+            if let Some(m) = crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
+                d = d.with_help(format!("did you mean `{m}`?"));
+            } else {
+                d = d.with_help(format!("APIs: {}", known.join(", ")));
+            }
+            loader.diagnostics.push(d);
+        }
+    }
+    let selected = |dir: &PathBuf| {
+        options.apis.is_empty()
+            || dir
+                .file_name()
+                .is_some_and(|n| options.apis.iter().any(|a| n == a.as_str()))
+    };
+    for api_dir in api_dirs.into_iter().filter(selected) {
         let mut ctx = LowerCtx {
             root,
             schemas: &mut schemas,

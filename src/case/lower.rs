@@ -33,6 +33,14 @@ fn pos<T>(s: &Spanned<T>) -> Pos {
     Pos::from_saphyr(s.referenced)
 }
 
+/// Passes `value` through, clearing `ok` when it is `None` (a problem already reported).
+fn noted<T>(ok: &mut bool, value: Option<T>) -> Option<T> {
+    if value.is_none() {
+        *ok = false;
+    }
+    value
+}
+
 /// Lowers one API: its `api.yaml`, then each endpoint file in turn.
 pub struct ApiLowering<'c, 'a> {
     pub ctx: &'c mut LowerCtx<'a>,
@@ -135,7 +143,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
         for (env_name, env) in &raw.environments {
             let selected = self.ctx.env == Some(env_name.as_str());
-            let base_url = self.check_url(&file, &env.base_url).unwrap_or_default();
+            let base_url = self.environment_url(&file, &env.base_url, selected);
             let mut variables = Vec::new();
             for (name, value) in &env.variables {
                 let at = At {
@@ -244,26 +252,29 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         known: &BTreeSet<String>,
         selected: bool,
     ) -> Option<Auth> {
+        // Every part is lowered even after a failure, so that all missing variables are reported
+        // in one go.
+        let mut ok = true;
         let mut auth = Auth::default();
         for (name, value) in &raw.headers {
             let at = At {
                 file,
                 pos: pos(value),
             };
-            auth.headers.push((
-                name.clone(),
-                self.template(&at, &value.value.0, known, selected)?,
-            ));
+            let t = self.template(&at, &value.value.0, known, selected);
+            if let Some(t) = noted(&mut ok, t) {
+                auth.headers.push((name.clone(), t));
+            }
         }
         for (name, value) in &raw.query {
             let at = At {
                 file,
                 pos: pos(value),
             };
-            auth.query.push((
-                name.clone(),
-                self.template(&at, &value.value.0, known, selected)?,
-            ));
+            let t = self.template(&at, &value.value.0, known, selected);
+            if let Some(t) = noted(&mut ok, t) {
+                auth.query.push((name.clone(), t));
+            }
         }
         if let Some(b) = &raw.basic {
             let user = self.template(
@@ -274,7 +285,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 &b.username.value,
                 known,
                 selected,
-            )?;
+            );
             let pass = self.template(
                 &At {
                     file,
@@ -283,71 +294,118 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 &b.password.value,
                 known,
                 selected,
-            )?;
-            auth.basic = Some((user, pass));
+            );
+            if let (Some(user), Some(pass)) = (noted(&mut ok, user), noted(&mut ok, pass)) {
+                auth.basic = Some((user, pass));
+            }
         }
         if let Some(b) = &raw.bearer {
-            auth.bearer =
-                Some(self.template(&At { file, pos: pos(b) }, &b.value, known, selected)?);
+            let t = self.template(&At { file, pos: pos(b) }, &b.value, known, selected);
+            auth.bearer = noted(&mut ok, t);
         }
         if let Some(t) = &raw.token_request {
-            let endpoint = match parse_endpoint(&t.endpoint.value) {
-                Ok(e) => e,
-                Err(msg) => {
-                    self.error(file, pos(&t.endpoint), msg);
-                    return None;
-                }
-            };
-            let request = self.lower_request_with(
-                file,
-                pos(&t.endpoint),
-                &endpoint,
-                &t.request,
-                known,
-                selected,
-            )?;
-            let token = match JsonPath::parse(&t.token.value) {
-                Ok(p) => p,
-                Err(e) => {
-                    self.error(
-                        file,
-                        pos(&t.token),
-                        format!("invalid JSONPath `{}`: {e}", t.token.value),
-                    );
-                    return None;
-                }
-            };
-            let header = t.header.clone().unwrap_or_else(|| "Authorization".into());
-            // Whatever header carries the token is a secret, whatever its name.
-            if !self
-                .api
-                .sensitive
-                .headers
-                .contains(&header.to_ascii_lowercase())
-            {
-                self.api.sensitive.headers.push(header.to_ascii_lowercase());
-            }
-            auth.token_request = Some(TokenRequest {
-                endpoint,
-                request,
-                token_text: t.token.value.clone(),
-                token,
-                header,
-                prefix: t.prefix.clone().unwrap_or_default(),
-            });
+            let token_request = self.lower_token_request(file, t, known, selected);
+            auth.token_request = noted(&mut ok, token_request);
         }
-        Some(auth)
+        ok.then_some(auth)
+    }
+
+    fn lower_token_request(
+        &mut self,
+        file: &Path,
+        t: &raw::RawTokenRequest,
+        known: &BTreeSet<String>,
+        selected: bool,
+    ) -> Option<TokenRequest> {
+        let endpoint = match parse_endpoint(&t.endpoint.value) {
+            Ok(e) => e,
+            Err(msg) => {
+                self.error(file, pos(&t.endpoint), msg);
+                return None;
+            }
+        };
+        let request = self.lower_request_with(
+            file,
+            pos(&t.endpoint),
+            &endpoint,
+            &t.request,
+            known,
+            selected,
+        )?;
+        let token = match JsonPath::parse(&t.token.value) {
+            Ok(p) => p,
+            Err(e) => {
+                self.error(
+                    file,
+                    pos(&t.token),
+                    format!("invalid JSONPath `{}`: {e}", t.token.value),
+                );
+                return None;
+            }
+        };
+        let header = t.header.clone().unwrap_or_else(|| "Authorization".into());
+        // Whatever header carries the token is a secret, whatever its name.
+        if !self
+            .api
+            .sensitive
+            .headers
+            .contains(&header.to_ascii_lowercase())
+        {
+            self.api.sensitive.headers.push(header.to_ascii_lowercase());
+        }
+        Some(TokenRequest {
+            endpoint,
+            request,
+            token_text: t.token.value.clone(),
+            token,
+            header,
+            prefix: t.prefix.clone().unwrap_or_default(),
+        })
+    }
+
+    /// An environment's base URL may take a host from the environment
+    /// (`https://{{ env.TENANT }}.example.com`): per-customer hosts are common (PerfectGym tenants,
+    /// TrackOps subdomains, self-hosted Kimai). Its variables are required only when selected.
+    fn environment_url(&mut self, file: &Path, url: &Spanned<String>, selected: bool) -> String {
+        if !url.value.contains("{{") {
+            return self.check_url(file, url).unwrap_or_default();
+        }
+        let at = At {
+            file,
+            pos: pos(url),
+        };
+        let Some(template) = self.template(&at, &url.value, &BTreeSet::new(), selected) else {
+            return String::new();
+        };
+        if !selected {
+            return url.value.clone();
+        }
+        let vars = super::template::Vars {
+            env: std::env::vars().collect(),
+            ..Default::default()
+        };
+        match template.render(&vars) {
+            Ok(text) => self.check_url_text(file, at.pos, &text).unwrap_or_default(),
+            Err(e) => {
+                self.error(file, at.pos, format!("cannot render base URL: {e}"));
+                String::new()
+            }
+        }
     }
 
     fn check_url(&mut self, file: &Path, url: &Spanned<String>) -> Option<String> {
-        match url::Url::parse(&url.value) {
+        self.check_url_text(file, pos(url), &url.value)
+    }
+
+    fn check_url_text(&mut self, file: &Path, at: Pos, url: &str) -> Option<String> {
+        match url::Url::parse(url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {
-                Some(url.value.trim_end_matches('/').to_string())
+                Some(url.trim_end_matches('/').to_string())
             }
             Ok(u) => {
                 self.error(
                     file,
-                    pos(url),
+                    at,
                     format!(
                         "base URL scheme `{}` is not supported: expected http or https",
                         u.scheme()
@@ -356,11 +414,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 None
             }
             Err(e) => {
-                self.error(
-                    file,
-                    pos(url),
-                    format!("invalid base URL `{}`: {e}", url.value),
-                );
+                self.error(file, at, format!("invalid base URL `{url}`: {e}"));
                 None
             }
         }
@@ -583,6 +637,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         known: &BTreeSet<String>,
         check_env: bool,
     ) -> Option<Request> {
+        // Lowering goes on after a failed template so that every problem is reported at once.
+        let mut ok = true;
         let mut path = Vec::new();
         let mut params_used = BTreeSet::new();
         for segment in split_path(&endpoint.path) {
@@ -592,9 +648,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     Some(v) => {
                         params_used.insert(name.to_string());
                         let at = At { file, pos: pos(v) };
-                        path.push(PathPart::Param(
-                            self.template(&at, &v.value.0, known, check_env)?,
-                        ));
+                        let t = self.template(&at, &v.value.0, known, check_env);
+                        if let Some(t) = noted(&mut ok, t) {
+                            path.push(PathPart::Param(t));
+                        }
                     }
                     None => {
                         self.error_help(
@@ -636,15 +693,19 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 file,
                 pos: pos(value),
             };
-            let values: Vec<Template> = match &value.value {
-                QueryValue::One(v) => vec![self.template(&at, v, known, check_env)?],
+            let values: Option<Vec<Template>> = match &value.value {
+                QueryValue::One(v) => self.template(&at, v, known, check_env).map(|t| vec![t]),
                 QueryValue::Many(vs) => vs
                     .iter()
                     .map(|v| self.template(&at, v, known, check_env))
-                    .collect::<Option<_>>()?,
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .collect(),
             };
-            let is_list = matches!(value.value, QueryValue::Many(_));
-            query.extend(query_pairs(name, values, is_list, style));
+            if let Some(values) = noted(&mut ok, values) {
+                let is_list = matches!(value.value, QueryValue::Many(_));
+                query.extend(query_pairs(name, values, is_list, style));
+            }
         }
         let mut headers = Vec::new();
         for (name, value) in &raw.headers {
@@ -652,12 +713,16 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 file,
                 pos: pos(value),
             };
-            headers.push((
-                name.clone(),
-                self.template(&at, &value.value.0, known, check_env)?,
-            ));
+            let t = self.template(&at, &value.value.0, known, check_env);
+            if let Some(t) = noted(&mut ok, t) {
+                headers.push((name.clone(), t));
+            }
         }
-        let body = self.lower_body(file, raw, known, check_env)?;
+        let body = self.lower_body(file, raw, known, check_env);
+        let body = noted(&mut ok, body)?;
+        if !ok {
+            return None;
+        }
         Some(Request {
             method: endpoint.method.clone(),
             path,
@@ -705,7 +770,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 &at,
                 &json.value,
                 known,
-                true,
+                check_env,
             )?)));
         }
         if let Some(form) = &raw.form {

@@ -271,13 +271,20 @@ pub struct RawExpect {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawPredicates {
+    #[serde(default, deserialize_with = "present")]
     pub equals: Option<Value>,
     pub exists: Option<bool>,
     #[serde(rename = "type")]
     pub type_: Option<JsonType>,
     pub matches: Option<String>,
     pub length: Option<u64>,
+    #[serde(default, deserialize_with = "present")]
     pub contains: Option<Value>,
+}
+
+/// A key that is present is `Some`, even when its value is `null` (`equals: null` asserts null).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -43,9 +43,23 @@ const VOLATILE_HEADERS: &[&str] = &[
 #[derive(Default)]
 pub struct Recorder {
     exchanges: BTreeMap<(usize, usize, usize), Exchange>,
+    /// The path of the live base URL (`/public/v6`), removed from recorded paths: playback serves
+    /// the API at its root, where cases' endpoint paths start.
+    base_path: String,
 }
 
 impl Recorder {
+    /// A recorder for a run against `base_url`.
+    pub fn new(base_url: &str) -> Recorder {
+        let base_path = url::Url::parse(base_url)
+            .map(|u| u.path().trim_end_matches('/').to_string())
+            .unwrap_or_default();
+        Recorder {
+            exchanges: BTreeMap::new(),
+            base_path,
+        }
+    }
+
     pub fn observe(&mut self, event: &Event) {
         let Event::CaseFinished { at, exchange, .. } = event;
         if let Some(ex) = exchange {
@@ -63,12 +77,12 @@ impl Recorder {
 
     /// Writes every touched recording file; returns the files that changed.
     pub fn write(
-        self,
+        mut self,
         suite: &Suite,
         secrets: &HashMap<String, String>,
     ) -> std::io::Result<Vec<PathBuf>> {
         let mut by_file: BTreeMap<(usize, usize), BTreeMap<usize, Exchange>> = BTreeMap::new();
-        for ((a, f, c), ex) in self.exchanges {
+        for ((a, f, c), ex) in std::mem::take(&mut self.exchanges) {
             by_file.entry((a, f)).or_default().insert(c, ex);
         }
         let mut changed = Vec::new();
@@ -85,7 +99,14 @@ impl Recorder {
             for (ci, case) in file.cases.iter().enumerate() {
                 let previous = old.interactions.iter().find(|i| i.case == case.name);
                 match exchanges.get(&ci) {
-                    Some(ex) => interactions.push(interaction(api, case, ex, &redactor, previous)),
+                    Some(ex) => interactions.push(interaction(
+                        api,
+                        case,
+                        ex,
+                        &redactor,
+                        previous,
+                        &self.base_path,
+                    )),
                     None => interactions.extend(previous.cloned()),
                 }
             }
@@ -114,6 +135,7 @@ fn interaction(
     ex: &Exchange,
     redactor: &Redactor,
     previous: Option<&Interaction>,
+    base_path: &str,
 ) -> Interaction {
     let url = url::Url::parse(&ex.request.url).ok();
     let matter: Vec<String> = api
@@ -126,7 +148,15 @@ fn interaction(
         method: ex.request.method.clone(),
         path: url
             .as_ref()
-            .map(|u| u.path().to_string())
+            .map(|u| {
+                let path = u.path();
+                match path.strip_prefix(base_path) {
+                    Some(rest) if !base_path.is_empty() && rest.starts_with('/') => {
+                        rest.to_string()
+                    }
+                    _ => path.to_string(),
+                }
+            })
             .unwrap_or_default(),
         query: url
             .as_ref()
