@@ -411,7 +411,6 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
             ))
         }
     };
-    let secrets = crate::run::runner::secret_values(api);
     let config = RunConfig {
         jobs: args.jobs.max(1),
         transport: TransportOptions {
@@ -445,7 +444,7 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
         };
         let recorded = recorder.len();
         let changed = recorder
-            .write(&suite, &secrets)
+            .write(&suite)
             .map_err(|e| Error::Io(format!("cannot write recordings: {e}")))?;
         println!(
             "recorded {recorded} exchanges; {} recording files changed",

@@ -957,7 +957,7 @@ fn record_sandbox(p: &Project, server: &Server) -> Run {
 
 #[test]
 fn no_secret_reaches_reports_snapshots_recordings_or_the_terminal() {
-    // The echo leaves out the token header: see the ignored test below for that leak.
+    // The echo leaves out the token header: the test below covers an echoed token on its own.
     let server = echoing_vendor(&["authorization", "x-session-token"]);
     let p = project(ECHO_AUTH, FAST_RETRIES);
     p.write(
@@ -996,7 +996,6 @@ fn no_secret_reaches_reports_snapshots_recordings_or_the_terminal() {
 }
 
 #[test]
-#[ignore = "engine bug: record scrubs recordings with a redactor that does not know the requested token (src/mock/record.rs Recorder::write)"]
 fn a_token_echoed_by_the_vendor_is_scrubbed_from_recordings() {
     let server = echoing_vendor(&[]);
     let p = project(ECHO_AUTH, FAST_RETRIES);

@@ -76,11 +76,7 @@ impl Recorder {
     }
 
     /// Writes every touched recording file; returns the files that changed.
-    pub fn write(
-        mut self,
-        suite: &Suite,
-        secrets: &HashMap<String, String>,
-    ) -> std::io::Result<Vec<PathBuf>> {
+    pub fn write(mut self, suite: &Suite) -> std::io::Result<Vec<PathBuf>> {
         let mut by_file: BTreeMap<(usize, usize), BTreeMap<usize, Exchange>> = BTreeMap::new();
         for ((a, f, c), ex) in std::mem::take(&mut self.exchanges) {
             by_file.entry((a, f)).or_default().insert(c, ex);
@@ -89,7 +85,6 @@ impl Recorder {
         for ((ai, fi), exchanges) in by_file {
             let api = &suite.apis[ai];
             let file = &api.files[fi];
-            let redactor = redactor_for(api, secrets);
             let path = recording::recording_path(&suite.root.join(&api.dir), &file.stem);
             let display = recording::recording_path(&api.dir, &file.stem);
             let old = recording::read(&path, &display)
@@ -103,7 +98,7 @@ impl Recorder {
                         api,
                         case,
                         ex,
-                        &redactor,
+                        &ex.redactor,
                         previous,
                         &self.base_path,
                     )),

@@ -201,6 +201,9 @@ impl ApiClient {
                 render(user)?,
                 render(pass)?
             ));
+            if let Ok(mut r) = self.redactor.write() {
+                r.add_secret_value("basic", &encoded);
+            }
             c.headers
                 .push(("Authorization".into(), format!("Basic {encoded}")));
         }

@@ -46,6 +46,10 @@ pub struct RunConfig {
 pub struct Exchange {
     pub request: HttpRequest,
     pub response: HttpResponse,
+    /// The scrubbing in force when it was sent: it knows every credential value the run has used
+    /// so far (environment secrets, the fetched token, the basic credential), which the recorder
+    /// cannot know on its own.
+    pub redactor: crate::redact::Redactor,
 }
 
 #[derive(Debug)]
@@ -312,10 +316,11 @@ async fn run_case(
     });
     outcome.checks = checks;
     outcome.duration_ms = ms(started.elapsed());
-    let exchange = ctx
-        .config
-        .keep_exchanges
-        .then(|| Exchange { request, response });
+    let exchange = ctx.config.keep_exchanges.then(|| Exchange {
+        request,
+        response,
+        redactor: ctx.client.redactor(),
+    });
     (outcome, exchange)
 }
 
