@@ -29,6 +29,8 @@ Examples:
   conform run --base-url http://127.0.0.1:8080 --api kimai
   conform validate                             check every case file and schema, send nothing
   conform list --api kimai                     endpoints and cases
+  conform import openapi spec.json --api kimai --include '^/api/customers'
+                                               schemas and case skeletons from a spec
 
 Exit codes: 0 all passed, 1 a contract check failed, 2 bad input, configuration or usage.";
 
@@ -67,12 +69,39 @@ pub enum Command {
         #[arg(long = "api")]
         apis: Vec<String>,
     },
+    /// Generate schemas and case skeletons from an API description.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Print the JSON Schema of case files or api.yaml (draft-07, for editors).
     #[command(hide = true)]
     EditorSchema {
         #[arg(long)]
         api_file: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// From OpenAPI 3.0/3.1 or Swagger 2.0 (JSON or YAML): schemas/<api>/ and cases/<api>/.
+    Openapi(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The spec file (relative to the current directory).
+    pub spec: PathBuf,
+    /// Name of the API folder to write (cases/NAME, schemas/NAME).
+    #[arg(long)]
+    pub api: String,
+    /// Only operations whose path matches this regex.
+    #[arg(long)]
+    pub include: Option<String>,
+    /// No operation whose path matches this regex.
+    #[arg(long)]
+    pub exclude: Option<String>,
+    /// Overwrite existing files (api.yaml is never overwritten).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -192,6 +221,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             print!("{}", list_text(&suite, &selection.apis));
             Ok(EXIT_OK)
         }
+        Command::Import(ImportCommand::Openapi(args)) => import_command(&root, args),
         Command::EditorSchema { api_file } => {
             print!(
                 "{}",
@@ -204,6 +234,34 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             Ok(EXIT_OK)
         }
     }
+}
+
+fn import_command(root: &Path, args: ImportArgs) -> Result<i32, Error> {
+    let regex = |flag: &str, re: Option<String>| {
+        re.map(|r| regex::Regex::new(&r).map_err(|e| Error::Usage(format!("--{flag} `{r}`: {e}"))))
+            .transpose()
+    };
+    let valid_name = !args.api.is_empty()
+        && args
+            .api
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_name {
+        return Err(Error::Usage(format!(
+            "--api `{}` must be a folder name (letters, digits, `-`, `_`)",
+            args.api
+        )));
+    }
+    let options = crate::import::ImportOptions {
+        spec: args.spec,
+        api: args.api,
+        include: regex("include", args.include)?,
+        exclude: regex("exclude", args.exclude)?,
+        force: args.force,
+    };
+    let report = crate::import::import_openapi(root, &options)?;
+    print!("{}", report.render());
+    Ok(EXIT_OK)
 }
 
 /// `conform list`: APIs, then endpoints with their cases.

@@ -15,6 +15,9 @@ pub const EXIT_USAGE: i32 = 2;
 pub enum Error {
     #[error("{0}")]
     Load(#[from] LoadError),
+    /// An API description that cannot be read at all.
+    #[error(transparent)]
+    Spec(#[from] crate::import::spec::SpecError),
     /// Bad flags or a selection that names nothing.
     #[error("{0}")]
     Usage(String),
