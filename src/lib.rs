@@ -16,6 +16,7 @@
 pub mod case;
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod diag;
 pub mod editor_schema;
 pub mod error;

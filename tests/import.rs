@@ -146,6 +146,15 @@ fn kimai_customers_import_validates() {
          cases:\n\
          - name: responds 200\n  request:\n    path_params:\n      id: \"1\"\n  expect:\n    status: 200\n    schema: CustomerEntity.json\n"
     );
+    let coverage = p.conform(&["coverage", "--api", "kimai-import", "--spec", &spec]);
+    assert_eq!(coverage.code(), 0, "{}", coverage.stderr());
+    assert!(
+        coverage.stdout().starts_with(
+            "kimai-import (openapi.json): 8 of 67 documented endpoints have cases (11.9%), 8 of"
+        ),
+        "{}",
+        coverage.stdout()
+    );
     // Only the schemas the customer endpoints reach are written.
     assert!(!p.path("schemas/kimai-import/TimesheetEntity.json").exists());
     // A second import keeps every file unless --force.
