@@ -29,6 +29,10 @@ Examples:
   conform run --base-url http://127.0.0.1:8080 --api kimai
   conform validate                             check every case file and schema, send nothing
   conform list --api kimai                     endpoints and cases
+  conform import openapi spec.json --api kimai --include '^/api/customers'
+                                               schemas and case skeletons from a spec
+  conform coverage --api kimai --spec spec.json --min 80
+                                               documented endpoints and statuses without cases
 
 Exit codes: 0 all passed, 1 a contract check failed, 2 bad input, configuration or usage.";
 
@@ -67,12 +71,60 @@ pub enum Command {
         #[arg(long = "api")]
         apis: Vec<String>,
     },
+    /// Generate schemas and case skeletons from an API description.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Which documented endpoints and statuses the cases exercise.
+    Coverage(CoverageArgs),
     /// Print the JSON Schema of case files or api.yaml (draft-07, for editors).
     #[command(hide = true)]
     EditorSchema {
         #[arg(long)]
         api_file: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// From OpenAPI 3.0/3.1 or Swagger 2.0 (JSON or YAML): schemas/<api>/ and cases/<api>/.
+    Openapi(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The spec file (relative to the current directory).
+    pub spec: PathBuf,
+    /// Name of the API folder to write (cases/NAME, schemas/NAME).
+    #[arg(long)]
+    pub api: String,
+    /// Only operations whose path matches this regex.
+    #[arg(long)]
+    pub include: Option<String>,
+    /// No operation whose path matches this regex.
+    #[arg(long)]
+    pub exclude: Option<String>,
+    /// Overwrite existing files (api.yaml is never overwritten).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Only this API (needed with --spec or --catalog when there are several).
+    #[arg(long)]
+    pub api: Option<String>,
+    /// What is documented, from an OpenAPI/Swagger spec (default: api.yaml's `endpoints:`).
+    #[arg(long, conflicts_with = "catalog")]
+    pub spec: Option<PathBuf>,
+    /// What is documented, from a JSON array of {method, path, responses}.
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// Exit 1 when fewer than this percent of documented endpoints have a case.
+    #[arg(long)]
+    pub min: Option<f64>,
+    /// Where coverage.json and coverage.md are written.
+    #[arg(long, default_value = "target/conform")]
+    pub report_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +250,8 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             print!("{}", list_text(&suite, &selection.apis));
             Ok(EXIT_OK)
         }
+        Command::Import(ImportCommand::Openapi(args)) => import_command(&root, args),
+        Command::Coverage(args) => coverage_command(&root, args),
         Command::EditorSchema { api_file } => {
             print!(
                 "{}",
@@ -209,6 +263,95 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
             );
             Ok(EXIT_OK)
         }
+    }
+}
+
+fn import_command(root: &Path, args: ImportArgs) -> Result<i32, Error> {
+    let regex = |flag: &str, re: Option<String>| {
+        re.map(|r| regex::Regex::new(&r).map_err(|e| Error::Usage(format!("--{flag} `{r}`: {e}"))))
+            .transpose()
+    };
+    let valid_name = !args.api.is_empty()
+        && args
+            .api
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if !valid_name {
+        return Err(Error::Usage(format!(
+            "--api `{}` must be a folder name (letters, digits, `-`, `_`)",
+            args.api
+        )));
+    }
+    let options = crate::import::ImportOptions {
+        spec: args.spec,
+        api: args.api,
+        include: regex("include", args.include)?,
+        exclude: regex("exclude", args.exclude)?,
+        force: args.force,
+    };
+    let report = crate::import::import_openapi(root, &options)?;
+    print!("{}", report.render());
+    Ok(EXIT_OK)
+}
+
+fn coverage_command(root: &Path, args: CoverageArgs) -> Result<i32, Error> {
+    use crate::coverage;
+    if let Some(min) = args.min.filter(|m| !(0.0..=100.0).contains(m)) {
+        return Err(Error::Usage(format!("--min must be 0 to 100, got {min}")));
+    }
+    let suite = load_suite(root, &LoadOptions::default())?;
+    let apis: Vec<String> = args.api.iter().cloned().collect();
+    plan(
+        &suite,
+        &Selection {
+            apis: apis.clone(),
+            ..Selection::default()
+        },
+    )
+    .map_err(Error::Usage)?;
+    let selected: Vec<&crate::case::Api> = suite
+        .apis
+        .iter()
+        .filter(|a| apis.is_empty() || apis.contains(&a.name))
+        .collect();
+    let given = match (&args.spec, &args.catalog) {
+        (Some(spec), _) => Some((
+            coverage::from_spec(&crate::import::spec::Spec::load(spec)?),
+            spec,
+        )),
+        (None, Some(catalog)) => Some((coverage::from_catalog(catalog)?, catalog)),
+        (None, None) => None,
+    };
+    if given.is_some() && selected.len() != 1 {
+        return Err(Error::Usage(
+            "--spec and --catalog describe one API: name it with --api".into(),
+        ));
+    }
+    let report: Vec<coverage::ApiCoverage> = selected
+        .iter()
+        .map(|api| match &given {
+            Some((documented, file)) => {
+                let name = file.file_name().unwrap_or_default().to_string_lossy();
+                coverage::compute(api, documented, &name)
+            }
+            None => coverage::compute(api, &coverage::from_api_file(api), "api.yaml"),
+        })
+        .collect();
+    print!("{}", coverage::render_table(&report));
+    let dir = root.join(&args.report_dir);
+    let write = |name: &str, text: String| {
+        crate::fsutil::write_atomic(&dir.join(name), text.as_bytes())
+            .map_err(|e| Error::Io(format!("cannot write {name}: {e}")))
+    };
+    write("coverage.json", coverage::to_json(&report))?;
+    write("coverage.md", coverage::render_markdown(&report))?;
+    let total = coverage::overall_percent(&report);
+    match args.min {
+        Some(min) if total < min => {
+            println!("coverage {total:.1}% is below --min {min}%");
+            Ok(EXIT_FAILED)
+        }
+        _ => Ok(EXIT_OK),
     }
 }
 

@@ -15,6 +15,12 @@ pub const EXIT_USAGE: i32 = 2;
 pub enum Error {
     #[error("{0}")]
     Load(#[from] LoadError),
+    /// An API description that cannot be read at all.
+    #[error(transparent)]
+    Spec(#[from] crate::import::spec::SpecError),
+    /// A coverage catalog that cannot be read.
+    #[error(transparent)]
+    Catalog(#[from] crate::coverage::CoverageError),
     /// Bad flags or a selection that names nothing.
     #[error("{0}")]
     Usage(String),

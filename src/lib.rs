@@ -8,16 +8,21 @@
 //! Suite + plan::Selection -plan::plan-> plan::Plan
 //! Plan -run::run (http::Transport | mock playback)-> run::Event -> run::CaseOutcome
 //! outcomes -report::{terminal, junit, json}-> files and terminal; outcomes -> exit code
+//!
+//! spec (OpenAPI/Swagger) -import-> schemas/<api>/*.json + cases/<api>/*.yaml skeletons
+//! Suite + documented endpoints (api.yaml, spec or catalog) -coverage-> table, coverage.{json,md}
 //! ```
 
 pub mod case;
 pub mod check;
 pub mod cli;
+pub mod coverage;
 pub mod diag;
 pub mod editor_schema;
 pub mod error;
 pub mod fsutil;
 pub mod http;
+pub mod import;
 pub mod mock;
 pub mod plan;
 pub mod redact;

@@ -38,19 +38,23 @@ pub async fn execute(
         dir: reports.dir.clone(),
     };
     let io = |what: &str, e: std::io::Error| Error::Io(format!("cannot write the {what}: {e}"));
+    let coverage = crate::coverage::for_run(&suite, &plan.apis());
     let mut reporters: Vec<(&str, Box<dyn Reporter>)> = vec![
         (
             "terminal report",
-            Box::new(TerminalReporter::new(
-                reports.terminal,
-                plan.case_count(),
-                reports.interactive,
-            )),
+            Box::new(
+                TerminalReporter::new(reports.terminal, plan.case_count(), reports.interactive)
+                    .with_coverage(&coverage),
+            ),
         ),
         ("JUnit report", Box::new(JunitReporter::new(files.junit()))),
         (
             "JSON report",
-            Box::new(JsonReporter::new(files.json()).map_err(|e| io("JSON report", e))?),
+            Box::new(
+                JsonReporter::new(files.json())
+                    .map_err(|e| io("JSON report", e))?
+                    .with_coverage(coverage),
+            ),
         ),
     ];
     let started = Instant::now();

@@ -9,12 +9,14 @@ use std::path::PathBuf;
 use tempfile::NamedTempFile;
 
 use super::Reporter;
+use crate::coverage::ApiCoverage;
 use crate::run::{CaseOutcome, Summary};
 
 pub struct JsonReporter {
     path: PathBuf,
     out: Option<BufWriter<NamedTempFile>>,
     first: bool,
+    coverage: Vec<ApiCoverage>,
 }
 
 impl JsonReporter {
@@ -31,7 +33,14 @@ impl JsonReporter {
             path,
             out: Some(out),
             first: true,
+            coverage: Vec::new(),
         })
+    }
+
+    /// Adds a `coverage` object (per API) after the summary.
+    pub fn with_coverage(mut self, coverage: Vec<ApiCoverage>) -> Self {
+        self.coverage = coverage;
+        self
     }
 }
 
@@ -52,9 +61,22 @@ impl Reporter for JsonReporter {
         };
         write!(
             out,
-            "\n],\n\"summary\": {}\n}}\n",
+            "\n],\n\"summary\": {}",
             serde_json::to_string(summary)?
         )?;
+        if !self.coverage.is_empty() {
+            let per_api: serde_json::Map<String, serde_json::Value> = self
+                .coverage
+                .iter()
+                .map(|c| (c.api.clone(), c.summary()))
+                .collect();
+            write!(
+                out,
+                ",\n\"coverage\": {}",
+                serde_json::Value::Object(per_api)
+            )?;
+        }
+        writeln!(out, "\n}}")?;
         let tmp = out.into_inner().map_err(|e| e.into_error())?;
         tmp.as_file().sync_all()?;
         tmp.persist(&self.path).map_err(|e| e.error)?;

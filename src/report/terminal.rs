@@ -15,6 +15,8 @@ pub struct TerminalReporter {
     failures: Vec<CaseOutcome>,
     /// Print one line per passing case too (failures are always listed).
     verbose: bool,
+    /// One line per API after the totals.
+    coverage: Vec<String>,
 }
 
 impl TerminalReporter {
@@ -35,7 +37,17 @@ impl TerminalReporter {
             progress,
             failures: Vec::new(),
             verbose: true,
+            coverage: Vec::new(),
         }
+    }
+
+    /// Prints a coverage line per API after the totals.
+    pub fn with_coverage(mut self, coverage: &[crate::coverage::ApiCoverage]) -> Self {
+        self.coverage = coverage
+            .iter()
+            .map(|c| format!("coverage {}", c.headline()))
+            .collect();
+        self
     }
 
     fn line(&mut self, text: &str) -> std::io::Result<()> {
@@ -117,6 +129,9 @@ impl Reporter for TerminalReporter {
             summary.total,
             summary.duration_ms / 1000.0
         )?;
+        for line in &self.coverage {
+            writeln!(self.out, "{line}")?;
+        }
         self.out.flush()
     }
 }

@@ -1,0 +1,152 @@
+//! `conform coverage` on a small fixture API (tests/fixtures/coverage): the exact table from
+//! api.yaml and from a catalog, --min, coverage.json/.md, and the coverage lines of `conform run`.
+
+mod common;
+
+use std::path::Path;
+
+use common::Project;
+use httpmock::prelude::*;
+use rstest::rstest;
+use serde_json::{json, Value};
+
+/// A temporary copy of the fixture project.
+fn shop() -> Project {
+    let p = Project {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/coverage");
+    for file in common::all_files(&fixture) {
+        let rel = file.strip_prefix(&fixture).unwrap();
+        p.write(
+            &rel.display().to_string(),
+            &std::fs::read_to_string(&file).unwrap(),
+        );
+    }
+    p
+}
+
+const FROM_API_FILE: &str = "\
+shop (api.yaml): 2 of 4 documented endpoints have cases (50.0%)
+  GET     /items       2 cases   exercises 200, 4xx
+  POST    /items       no case
+  GET     /items/{id}  1 case    exercises 200, 404
+  DELETE  /items/{id}  no case
+  not documented:
+  GET     /health      1 case    exercises 2xx
+";
+
+const FROM_CATALOG: &str = "\
+shop (catalog.json): 2 of 4 documented endpoints have cases (50.0%), 4 of 8 documented statuses exercised
+  GET     /items       2 cases   200 ✓  401 ✓  exercises 4xx
+  POST    /items       no case   201 ✗  422 ✗
+  GET     /items/{id}  1 case    200 ✓  404 ✓  500 ✗
+  DELETE  /items/{id}  no case   204 ✗
+  not documented:
+  GET     /health      1 case    exercises 2xx
+";
+
+#[rstest]
+#[case::api_file(&[], FROM_API_FILE)]
+#[case::catalog(&["--catalog", "catalog.json"], FROM_CATALOG)]
+#[case::catalog_with_api(&["--api", "shop", "--catalog", "catalog.json"], FROM_CATALOG)]
+fn prints_the_table(#[case] args: &[&str], #[case] expected: &str) {
+    let p = shop();
+    let run = p.conform(&[&["coverage"], args].concat());
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(run.stdout(), expected);
+}
+
+#[rstest]
+#[case::below("60", 1)]
+#[case::at("50", 0)]
+fn min_percent_sets_the_exit_code(#[case] min: &str, #[case] code: i32) {
+    let p = shop();
+    let run = p.conform(&["coverage", "--min", min]);
+    assert_eq!(run.code(), code, "{}", run.all());
+    assert_eq!(
+        run.stdout().contains("coverage 50.0% is below --min"),
+        code == 1
+    );
+}
+
+#[test]
+fn writes_json_and_markdown() {
+    let p = shop();
+    let run = p.conform(&[
+        "coverage",
+        "--catalog",
+        "catalog.json",
+        "--report-dir",
+        "out",
+    ]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    let report: Value = serde_json::from_str(&p.read("out/coverage.json")).unwrap();
+    assert_eq!(report["format"], "conform-coverage/1");
+    assert_eq!(report["percent"], 50.0);
+    let api = &report["apis"][0];
+    assert_eq!(api["statuses_documented"], 8);
+    assert_eq!(api["statuses_exercised"], 4);
+    assert_eq!(
+        api["endpoints"][2]["statuses"],
+        json!([
+            {"status": "200", "exercised": true},
+            {"status": "404", "exercised": true},
+            {"status": "500", "exercised": false}
+        ])
+    );
+    assert_eq!(api["undocumented"][0]["path"], "/health");
+    let md = p.read("out/coverage.md");
+    assert!(
+        md.contains("| `GET /items/{id}` | 1 case | 200 ✓  404 ✓  500 ✗ |\n"),
+        "{md}"
+    );
+    assert!(md.contains("| `GET /health` (not documented) | 1 case | exercises 2xx |\n"));
+}
+
+#[test]
+fn spec_needs_one_api_and_bad_catalog_is_usage() {
+    let p = shop();
+    p.write("cases/other/api.yaml", "name: other\n");
+    let run = p.conform(&["coverage", "--catalog", "catalog.json"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("name it with --api"),
+        "{}",
+        run.stderr()
+    );
+    p.write("bad.json", "{\"not\": \"an array\"}");
+    let run = p.conform(&["coverage", "--api", "shop", "--catalog", "bad.json"]);
+    assert_eq!(run.code(), 2);
+    assert!(
+        run.stderr().contains("is not a JSON array"),
+        "{}",
+        run.stderr()
+    );
+}
+
+#[test]
+fn run_reports_coverage_per_api() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({}));
+    });
+    let p = shop();
+    let run = p.conform(&["run", "--base-url", &server.base_url()]);
+    assert!(
+        run.stdout().contains(
+            "\ncoverage shop (api.yaml): 2 of 4 documented endpoints have cases (50.0%)\n"
+        ),
+        "{}",
+        run.all()
+    );
+    let report: Value = serde_json::from_str(&p.read("target/conform/report.json")).unwrap();
+    assert_eq!(
+        report["coverage"]["shop"],
+        json!({
+            "source": "api.yaml", "documented": 4, "with_cases": 2, "percent": 50.0,
+            "without_cases": ["POST /items", "DELETE /items/{id}"]
+        })
+    );
+}
