@@ -178,10 +178,24 @@ pub fn compute(api: &Api, documented: &[Documented], source: &str) -> ApiCoverag
         .filter(|c| c.skip.is_none())
         .map(|c| (key(&c.endpoint.method, &c.endpoint.path), &c.expect.status))
         .collect();
+    // Catalogs and specs may write full paths (`/public/v6/client/clients`) where cases are
+    // relative to a base URL that already holds the prefix.
+    let prefix = api
+        .base_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .map(|u| u.path().trim_end_matches('/').to_string())
+        .unwrap_or_default();
+    let relative = |path: &str| -> String {
+        match path.strip_prefix(prefix.as_str()) {
+            Some(rest) if !prefix.is_empty() && rest.starts_with('/') => rest.to_string(),
+            _ => path.to_string(),
+        }
+    };
     let mut endpoints = Vec::new();
     let mut seen = BTreeSet::new();
     for d in documented {
-        let k = key(&d.method, &d.path);
+        let k = key(&d.method, &relative(&d.path));
         if !seen.insert(k.clone()) {
             continue;
         }

@@ -150,3 +150,35 @@ fn run_reports_coverage_per_api() {
         })
     );
 }
+
+/// Every endpoint of every seed has cases: measured against the reference catalogs (built from the
+/// seeds), not against the suites' own `endpoints:` lists. Mindbody's catalog writes full paths
+/// (`/public/v6/client/...`) under a base URL that already holds `/public/v6`.
+#[rstest]
+#[case::kimai("kimai", 8)]
+#[case::mindbody("mindbody", 42)]
+#[case::timetap("timetap", 19)]
+#[case::trackops("trackops", 4)]
+#[case::perfectgym("perfectgym", 27)]
+fn every_seed_endpoint_has_cases(#[case] api: &str, #[case] count: usize) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalog = root.join(format!("../shared/reference/{api}/endpoints.json"));
+    let report = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("-C")
+        .arg(root)
+        .args(["coverage", "--api", api, "--min", "100", "--catalog"])
+        .arg(&catalog)
+        .arg("--report-dir")
+        .arg(report.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{count} of {count} documented endpoints have cases (100.0%)"
+        )),
+        "{stdout}"
+    );
+}
