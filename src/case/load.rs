@@ -79,10 +79,12 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     let mut schemas = SchemaSet::default();
     let mut apis = Vec::new();
     let mut missing_env = Vec::new();
+    let mut regexes = HashMap::new();
     for api_dir in loader.api_dirs() {
         let mut ctx = LowerCtx {
             root,
             schemas: &mut schemas,
+            regexes: &mut regexes,
             diagnostics: Vec::new(),
             missing_env: Vec::new(),
             env: options.env.as_deref(),

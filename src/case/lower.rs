@@ -4,8 +4,9 @@
 //! use, environment variables are set, schemas exist and compile, regexes and JSONPaths parse.
 //! Problems become located [`Diagnostic`]s; lowering goes on after one so that all are reported.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -22,6 +23,9 @@ use crate::diag::{did_you_mean, Diagnostic, Pos};
 pub struct LowerCtx<'a> {
     pub root: &'a Path,
     pub schemas: &'a mut SchemaSet,
+    /// Compiled regexes by pattern, shared by every case of the suite: suites repeat the same
+    /// few patterns, and compiling one (Unicode classes especially) costs far more than a lookup.
+    pub regexes: &'a mut HashMap<String, Arc<regex::Regex>>,
     pub diagnostics: Vec<Diagnostic>,
     pub missing_env: Vec<String>,
     pub env: Option<&'a str>,
@@ -851,9 +855,16 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
     }
 
-    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<regex::Regex> {
+    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
+        if let Some(r) = self.ctx.regexes.get(re) {
+            return Some(Arc::clone(r));
+        }
         match regex::Regex::new(re) {
-            Ok(r) => Some(r),
+            Ok(r) => {
+                let r = Arc::new(r);
+                self.ctx.regexes.insert(re.to_string(), Arc::clone(&r));
+                Some(r)
+            }
             Err(e) => {
                 self.error(at.file, at.pos, format!("invalid regex `{re}`: {e}"));
                 None

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use regex::Regex;
@@ -258,7 +259,9 @@ pub struct HeaderExpect {
 #[derive(Debug)]
 pub enum HeaderRule {
     Equals(Template),
-    Matches(Regex),
+    /// Shared (an `Arc`, not a clone: a cloned `Regex` gets its own cache pool) by every case
+    /// using the same pattern, so that searches reuse one set of lazy-DFA caches.
+    Matches(Arc<Regex>),
     Absent,
 }
 
@@ -275,7 +278,8 @@ pub enum Predicate {
     Equals(JsonTemplate),
     Exists(bool),
     Type(JsonType),
-    Matches(Regex),
+    /// Shared by every case using the same pattern (see [`HeaderRule::Matches`]).
+    Matches(Arc<Regex>),
     Length(u64),
     Contains(JsonTemplate),
 }
