@@ -880,6 +880,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         let schemas_root = self.ctx.root.join("schemas");
         let api_dir = schemas_root.join(&self.api.name);
         let path = api_dir.join(&s.value);
+        if let Some(id) = self.ctx.schemas.loaded(&path) {
+            return Some(id);
+        }
         let display = format!("schemas/{}/{}", self.api.name, s.value);
         if !path.is_file() {
             let candidates = list_json_files(&api_dir);
