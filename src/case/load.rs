@@ -81,11 +81,13 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     let mut apis = Vec::new();
     let mut missing_env = Vec::new();
     let mut regexes = HashMap::new();
+    let mut json_paths = HashMap::new();
     for api_dir in loader.api_dirs() {
         let mut ctx = LowerCtx {
             root,
             schemas: &mut schemas,
             regexes: &mut regexes,
+            json_paths: &mut json_paths,
             diagnostics: Vec::new(),
             missing_env: Vec::new(),
             env: options.env.as_deref(),

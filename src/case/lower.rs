@@ -26,6 +26,8 @@ pub struct LowerCtx<'a> {
     /// Compiled regexes by pattern, shared by every case of the suite: suites repeat the same
     /// few patterns, and compiling one (Unicode classes especially) costs far more than a lookup.
     pub regexes: &'a mut HashMap<String, Arc<regex::Regex>>,
+    /// Parsed assertion JSONPaths by text, shared for the same reason (`$.id` is in most cases).
+    pub json_paths: &'a mut HashMap<String, Arc<JsonPath>>,
     pub diagnostics: Vec<Diagnostic>,
     pub missing_env: Vec<String>,
     pub env: Option<&'a str>,
@@ -492,6 +494,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 cases.push(case);
             }
         }
+        cases.shrink_to_fit();
         if cases.is_empty() && self.ok {
             self.error(
                 &path,
@@ -763,7 +766,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             Some(s) => Some(self.schema(file, s)?),
             None => None,
         };
-        let mut assertions = Vec::new();
+        let mut assertions = Vec::with_capacity(raw.assertions.len());
         for (path_text, preds) in &raw.assertions {
             let at = At {
                 file,
@@ -915,17 +918,24 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         raw: &raw::RawPredicates,
         known: &BTreeSet<String>,
     ) -> Option<Assertion> {
-        let path = match JsonPath::parse(path_text) {
-            Ok(p) => p,
-            Err(e) => {
-                self.error_help(
-                    at.file,
-                    at.pos,
-                    format!("invalid JSONPath `{path_text}`: {e}"),
-                    "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
-                );
-                return None;
-            }
+        let path = match self.ctx.json_paths.get(path_text) {
+            Some(p) => Arc::clone(p),
+            None => match JsonPath::parse(path_text) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    (self.ctx.json_paths).insert(path_text.to_string(), Arc::clone(&p));
+                    p
+                }
+                Err(e) => {
+                    self.error_help(
+                        at.file,
+                        at.pos,
+                        format!("invalid JSONPath `{path_text}`: {e}"),
+                        "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
+                    );
+                    return None;
+                }
+            },
         };
         let mut predicates = Vec::new();
         if let Some(v) = &raw.equals {
@@ -950,6 +960,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             self.error(at.file, at.pos, format!("assertion on `{path_text}` has no predicate: expected one of equals, exists, type, matches, length, contains"));
             return None;
         }
+        // Exact size: a suite holds tens of thousands of these.
+        predicates.shrink_to_fit();
         Some(Assertion {
             path_text: path_text.to_string(),
             path,

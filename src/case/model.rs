@@ -269,7 +269,8 @@ pub enum HeaderRule {
 #[derive(Debug)]
 pub struct Assertion {
     pub path_text: String,
-    pub path: JsonPath,
+    /// Shared by every assertion on the same path.
+    pub path: Arc<JsonPath>,
     pub predicates: Vec<Predicate>,
 }
 
