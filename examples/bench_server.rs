@@ -5,7 +5,11 @@
 //! ```text
 //! bench_server serve [--delay-ms MS] [--max-secs S]   prints `http://127.0.0.1:PORT`, serves until S
 //! bench_server gen DIR --files F --cases C [--rps R]   writes a project of F files x C cases
+//! bench_server client URL [--requests N] [--concurrency C]   conform's HTTP transport alone
 //! ```
+//!
+//! `client` sends N `GET URL/items/{id}` through conform's own [`Transport`] (the reqwest client a
+//! run uses) and prints requests per second: the ceiling of a run without checks or reports.
 //!
 //! The server does as little as possible (a lookup into bodies built at start-up) so that a raw load
 //! generator measures the wire and the server, not JSON building. It stops by itself after
@@ -14,14 +18,17 @@
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+
+use conform::http::{HttpRequest, Transport, TransportOptions};
 
 /// Distinct bodies served; `/items/{id}` answers body `id % ITEMS`.
 const ITEMS: usize = 100_000;
@@ -31,7 +38,13 @@ fn main() {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(&args[1..]),
         Some("gen") => generate(&args[1..]),
-        _ => Err("usage: bench_server serve [--delay-ms MS] [--max-secs S] | gen DIR --files F --cases C [--rps R]".into()),
+        Some("client") => client(&args[1..]),
+        _ => Err(concat!(
+            "usage: bench_server serve [--delay-ms MS] [--max-secs S]",
+            " | gen DIR --files F --cases C [--rps R]",
+            " | client URL [--requests N] [--concurrency C]"
+        )
+        .into()),
     };
     if let Err(e) = result {
         eprintln!("bench_server: {e}");
@@ -124,6 +137,56 @@ async fn answer<B>(bodies: &[Bytes], req: &Request<B>, delay: Duration) -> Respo
         .header("content-type", "application/json")
         .body(Full::new(body))
         .unwrap_or_default()
+}
+
+/// Sends `--requests` GETs, `--concurrency` at a time, through conform's transport; prints the rate.
+fn client(args: &[String]) -> Result<(), String> {
+    let base = args
+        .first()
+        .filter(|a| a.starts_with("http://127.0.0.1:"))
+        .ok_or("client needs the fixture's URL (http://127.0.0.1:PORT)")?
+        .clone();
+    let requests = flag(args, "--requests", 10_000)? as usize;
+    let concurrency = flag(args, "--concurrency", 16)? as usize;
+    let transport = Transport::new(TransportOptions::default())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    runtime.block_on(async move {
+        let next = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..concurrency {
+            let (next, transport, base) = (Arc::clone(&next), transport.clone(), base.clone());
+            tasks.spawn(async move {
+                loop {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    if id >= requests {
+                        return Ok(());
+                    }
+                    let request = HttpRequest {
+                        method: "GET".into(),
+                        url: format!("{base}/items/{id}"),
+                        headers: vec![("Accept".into(), "application/json".into())],
+                        body: None,
+                        timeout: None,
+                    };
+                    let response = transport.send(&request).await.map_err(|e| e.message)?;
+                    if response.status != 200 {
+                        return Err(format!("GET /items/{id} answered {}", response.status));
+                    }
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.map_err(|e| e.to_string())??;
+        }
+        Ok::<_, String>(())
+    })?;
+    let secs = started.elapsed().as_secs_f64();
+    println!("{:.0}", requests as f64 / secs);
+    Ok(())
 }
 
 /// Writes `DIR/cases/bench/{api.yaml, items_NNNN.yaml}` and `DIR/schemas/bench/Item.json`.
