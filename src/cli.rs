@@ -452,7 +452,7 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
             playbacks.push(load_playback(&suite, &suite.apis[ai])?);
         }
     }
-    runtime.block_on(async {
+    let result = runtime.block_on(async {
         let mut targets = HashMap::new();
         let mut servers = Vec::new();
         for p in playbacks {
@@ -503,7 +503,11 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
         } else {
             EXIT_OK
         })
-    })
+    });
+    // The process exits right after a run: leave the suite's many small allocations to the OS
+    // instead of freeing them one by one (tens of milliseconds for 10,000 cases).
+    std::mem::forget(suite);
+    result
 }
 
 const LOOPBACK_EPHEMERAL: std::net::SocketAddr =

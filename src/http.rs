@@ -153,17 +153,28 @@ impl Transport {
                 return Err(self.too_large(Some(len)));
             }
         }
-        let mut body = Vec::new();
+        // A body that arrives in one chunk (the common case) is kept as is, without a copy.
+        let mut first: Option<Bytes> = None;
+        let mut joined = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(&e))? {
-            if body.len() + chunk.len() > self.options.max_body {
+            let so_far = first.as_ref().map_or(0, Bytes::len) + joined.len();
+            if so_far + chunk.len() > self.options.max_body {
                 return Err(self.too_large(None));
             }
-            body.extend_from_slice(&chunk);
+            match first.take() {
+                None if joined.is_empty() => first = Some(chunk),
+                Some(earlier) => {
+                    joined.reserve(earlier.len() + chunk.len());
+                    joined.extend_from_slice(&earlier);
+                    joined.extend_from_slice(&chunk);
+                }
+                None => joined.extend_from_slice(&chunk),
+            }
         }
         Ok(HttpResponse {
             status,
             headers,
-            body: Bytes::from(body),
+            body: first.unwrap_or_else(|| Bytes::from(joined)),
             elapsed: started.elapsed(),
         })
     }

@@ -79,6 +79,10 @@ impl Redactor {
 
     /// Treats `value` as a secret wherever it appears (values shorter than 4 characters would scrub
     /// ordinary text, so they are only scrubbed by name).
+    pub fn has_secret_value(&self, value: &str) -> bool {
+        self.values.iter().any(|(v, _)| v == value)
+    }
+
     pub fn add_secret_value(&mut self, name: &str, value: &str) {
         if value.len() >= 4 && !self.values.iter().any(|(v, _)| v == value) {
             self.values.push((value.to_string(), name.to_string()));

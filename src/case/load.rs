@@ -3,8 +3,9 @@
 //! Loading collects every problem of every file before giving up, so one `conform validate` shows
 //! them all; see [`LoadError`] for how they are rendered.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::de::DeserializeOwned;
 
@@ -111,10 +112,14 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
                 .file_name()
                 .is_some_and(|n| options.apis.iter().any(|a| n == a.as_str()))
     };
+    let mut regexes = HashMap::new();
+    let mut json_paths = HashMap::new();
     for api_dir in api_dirs.into_iter().filter(selected) {
         let mut ctx = LowerCtx {
             root,
             schemas: &mut schemas,
+            regexes: &mut regexes,
+            json_paths: &mut json_paths,
             diagnostics: Vec::new(),
             missing_env: Vec::new(),
             env: options.env.as_deref(),
@@ -171,36 +176,19 @@ impl Loader {
 
     /// Reads and parses one YAML file into `T`, recording its source for rendering.
     fn parse<T: DeserializeOwned>(&mut self, path: &Path) -> Option<T> {
-        let rel = self.relative(path);
-        let text = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => {
-                    let at = e.utf8_error().valid_up_to();
-                    self.diagnostics.push(Diagnostic::new(
-                        rel,
-                        Pos::UNKNOWN,
-                        format!("file is not valid UTF-8 (invalid byte at offset {at})"),
-                    ));
-                    return None;
-                }
-            },
-            Err(e) => {
-                self.diagnostics.push(Diagnostic::new(
-                    rel,
-                    Pos::UNKNOWN,
-                    format!("cannot read file: {e}"),
-                ));
-                return None;
-            }
-        };
-        let options = serde_saphyr::options! { strict_booleans: true };
-        let parsed = serde_saphyr::from_str_with_options::<T>(&text, options);
-        self.sources.insert(rel.clone(), text);
-        match parsed {
+        let parsed = read_and_parse(&self.root, path);
+        self.keep(parsed)
+    }
+
+    /// Records a parsed file's source and problem; returns its value.
+    fn keep<T>(&mut self, parsed: Parsed<T>) -> Option<T> {
+        if let Some(text) = parsed.text {
+            self.sources.insert(parsed.rel, text);
+        }
+        match parsed.value {
             Ok(v) => Some(v),
-            Err(e) => {
-                self.diagnostics.push(diag::from_yaml_error(&rel, &e));
+            Err(d) => {
+                self.diagnostics.push(d);
                 None
             }
         }
@@ -239,16 +227,97 @@ impl Loader {
                 Vec::new()
             }
         };
-        for path in entries {
-            if !is_case_file(&path) {
-                continue;
+        let paths: Vec<PathBuf> = entries.into_iter().filter(|p| is_case_file(p)).collect();
+        let root = self.root.clone();
+        parse_in_order::<RawCaseFile>(&root, &paths, |i, parsed| {
+            if let Some(raw) = self.keep(parsed) {
+                lowering.add_file(self.relative(&paths[i]), raw);
             }
-            if let Some(raw) = self.parse::<RawCaseFile>(&path) {
-                lowering.add_file(self.relative(&path), raw);
-            }
-        }
+        });
         lowering.finish()
     }
+}
+
+/// A YAML file read and parsed: its source (kept to render diagnostics) and its value or problem.
+struct Parsed<T> {
+    rel: PathBuf,
+    text: Option<String>,
+    value: Result<T, Diagnostic>,
+}
+
+fn read_and_parse<T: DeserializeOwned>(root: &Path, path: &Path) -> Parsed<T> {
+    let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+    let problem = |rel: &PathBuf, message: String| Parsed {
+        rel: rel.clone(),
+        text: None,
+        value: Err(Diagnostic::new(rel.clone(), Pos::UNKNOWN, message)),
+    };
+    let text = match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                return problem(
+                    &rel,
+                    format!("file is not valid UTF-8 (invalid byte at offset {at})"),
+                );
+            }
+        },
+        Err(e) => return problem(&rel, format!("cannot read file: {e}")),
+    };
+    let options = serde_saphyr::options! { strict_booleans: true };
+    let value = serde_saphyr::from_str_with_options::<T>(&text, options)
+        .map_err(|e| diag::from_yaml_error(&rel, &e));
+    Parsed {
+        rel,
+        text: Some(text),
+        value,
+    }
+}
+
+/// Parses `paths` on every core (YAML parsing is most of a big suite's load time) and hands each
+/// result to `each` on the calling thread, in the order of `paths`, so that diagnostics and the
+/// suite stay deterministic. At most a few parsed files wait at a time: each file is lowered (and
+/// its raw form dropped) while the next ones are parsed.
+fn parse_in_order<T: DeserializeOwned + Send>(
+    root: &Path,
+    paths: &[PathBuf],
+    mut each: impl FnMut(usize, Parsed<T>),
+) {
+    const MIN_FILES_PER_THREAD: usize = 8;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(paths.len() / MIN_FILES_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        for (i, path) in paths.iter().enumerate() {
+            each(i, read_and_parse(root, path));
+        }
+        return;
+    }
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Parsed<T>)>(threads * 2);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let (tx, next) = (tx.clone(), &next);
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= paths.len() || tx.send((i, read_and_parse(root, &paths[i]))).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        let mut early = BTreeMap::new();
+        let mut want = 0;
+        for (i, parsed) in rx {
+            early.insert(i, parsed);
+            while let Some(parsed) = early.remove(&want) {
+                each(want, parsed);
+                want += 1;
+            }
+        }
+    });
 }
 
 fn is_case_file(path: &Path) -> bool {
@@ -266,4 +335,47 @@ fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     entries.sort();
     Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Enough files to parse on several threads: the suite and the diagnostics keep file order.
+    #[test]
+    fn parallel_parsing_keeps_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = dir.path().join("cases/demo");
+        std::fs::create_dir_all(&api).unwrap();
+        std::fs::write(api.join("api.yaml"), "name: demo\n").unwrap();
+        for i in 0..40 {
+            std::fs::write(
+                api.join(format!("f{i:02}.yaml")),
+                format!("endpoint: GET /items/{i}\ncases:\n  - name: case {i}\n"),
+            )
+            .unwrap();
+        }
+        let suite = load_suite(dir.path(), &LoadOptions::default()).unwrap();
+        let stems: Vec<&str> = suite.apis[0]
+            .files
+            .iter()
+            .map(|f| f.stem.as_str())
+            .collect();
+        let expected: Vec<String> = (0..40).map(|i| format!("f{i:02}")).collect();
+        assert_eq!(stems, expected);
+
+        for i in [3, 17, 31] {
+            std::fs::write(api.join(format!("f{i:02}.yaml")), "endpoint: [\n").unwrap();
+        }
+        let err = load_suite(dir.path(), &LoadOptions::default()).unwrap_err();
+        let files: Vec<String> = err
+            .diagnostics
+            .iter()
+            .map(|d| d.file.display().to_string())
+            .collect();
+        assert_eq!(
+            files,
+            ["f03", "f17", "f31"].map(|s| format!("cases/demo/{s}.yaml"))
+        );
+    }
 }

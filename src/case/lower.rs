@@ -4,8 +4,9 @@
 //! use, environment variables are set, schemas exist and compile, regexes and JSONPaths parse.
 //! Problems become located [`Diagnostic`]s; lowering goes on after one so that all are reported.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 use serde_json_path::JsonPath;
@@ -22,6 +23,11 @@ use crate::diag::{did_you_mean, Diagnostic, Pos};
 pub struct LowerCtx<'a> {
     pub root: &'a Path,
     pub schemas: &'a mut SchemaSet,
+    /// Compiled regexes by pattern, shared by every case of the suite: suites repeat the same
+    /// few patterns, and compiling one (Unicode classes especially) costs far more than a lookup.
+    pub regexes: &'a mut HashMap<String, Arc<regex::Regex>>,
+    /// Parsed assertion JSONPaths by text, shared for the same reason (`$.id` is in most cases).
+    pub json_paths: &'a mut HashMap<String, Arc<JsonPath>>,
     pub diagnostics: Vec<Diagnostic>,
     pub missing_env: Vec<String>,
     pub env: Option<&'a str>,
@@ -542,6 +548,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 cases.push(case);
             }
         }
+        cases.shrink_to_fit();
         if cases.is_empty() && self.ok {
             self.error(
                 &path,
@@ -924,7 +931,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             Some(s) => Some(self.schema(file, s)?),
             None => None,
         };
-        let mut assertions = Vec::new();
+        let mut assertions = Vec::with_capacity(raw.assertions.len());
         for (path_text, preds) in &raw.assertions {
             let at = At {
                 file,
@@ -1016,9 +1023,16 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
     }
 
-    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<regex::Regex> {
+    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
+        if let Some(r) = self.ctx.regexes.get(re) {
+            return Some(Arc::clone(r));
+        }
         match regex::Regex::new(re) {
-            Ok(r) => Some(r),
+            Ok(r) => {
+                let r = Arc::new(r);
+                self.ctx.regexes.insert(re.to_string(), Arc::clone(&r));
+                Some(r)
+            }
             Err(e) => {
                 self.error(at.file, at.pos, format!("invalid regex `{re}`: {e}"));
                 None
@@ -1034,6 +1048,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         let schemas_root = self.ctx.root.join("schemas");
         let api_dir = schemas_root.join(&self.api.name);
         let path = api_dir.join(&s.value);
+        if let Some(id) = self.ctx.schemas.loaded(&path) {
+            return Some(id);
+        }
         let display = format!("schemas/{}/{}", self.api.name, s.value);
         if !path.is_file() {
             let candidates = list_json_files(&api_dir);
@@ -1066,17 +1083,24 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         raw: &raw::RawPredicates,
         known: &BTreeSet<String>,
     ) -> Option<Assertion> {
-        let path = match JsonPath::parse(path_text) {
-            Ok(p) => p,
-            Err(e) => {
-                self.error_help(
-                    at.file,
-                    at.pos,
-                    format!("invalid JSONPath `{path_text}`: {e}"),
-                    "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
-                );
-                return None;
-            }
+        let path = match self.ctx.json_paths.get(path_text) {
+            Some(p) => Arc::clone(p),
+            None => match JsonPath::parse(path_text) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    (self.ctx.json_paths).insert(path_text.to_string(), Arc::clone(&p));
+                    p
+                }
+                Err(e) => {
+                    self.error_help(
+                        at.file,
+                        at.pos,
+                        format!("invalid JSONPath `{path_text}`: {e}"),
+                        "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
+                    );
+                    return None;
+                }
+            },
         };
         let mut predicates = Vec::new();
         if let Some(v) = &raw.equals {
@@ -1101,6 +1125,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             self.error(at.file, at.pos, format!("assertion on `{path_text}` has no predicate: expected one of equals, exists, type, matches, length, contains"));
             return None;
         }
+        // Exact size: a suite holds tens of thousands of these.
+        predicates.shrink_to_fit();
         Some(Assertion {
             path_text: path_text.to_string(),
             path,

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use regex::Regex;
@@ -282,7 +283,9 @@ pub struct HeaderExpect {
 #[derive(Debug)]
 pub enum HeaderRule {
     Equals(Template),
-    Matches(Regex),
+    /// Shared (an `Arc`, not a clone: a cloned `Regex` gets its own cache pool) by every case
+    /// using the same pattern, so that searches reuse one set of lazy-DFA caches.
+    Matches(Arc<Regex>),
     Absent,
 }
 
@@ -290,7 +293,8 @@ pub enum HeaderRule {
 #[derive(Debug)]
 pub struct Assertion {
     pub path_text: String,
-    pub path: JsonPath,
+    /// Shared by every assertion on the same path.
+    pub path: Arc<JsonPath>,
     pub predicates: Vec<Predicate>,
 }
 
@@ -299,7 +303,8 @@ pub enum Predicate {
     Equals(JsonTemplate),
     Exists(bool),
     Type(JsonType),
-    Matches(Regex),
+    /// Shared by every case using the same pattern (see [`HeaderRule::Matches`]).
+    Matches(Arc<Regex>),
     Length(u64),
     Contains(JsonTemplate),
 }

@@ -242,7 +242,7 @@ mod tests {
     fn check(path: &str, p: Predicate, body: Value) -> Vec<CheckResult> {
         let a = Assertion {
             path_text: path.into(),
-            path: JsonPath::parse(path).unwrap(),
+            path: std::sync::Arc::new(JsonPath::parse(path).unwrap()),
             predicates: vec![p],
         };
         assertion(&a, &body, &Vars::default())

@@ -19,6 +19,9 @@ pub struct SchemaId(usize);
 pub struct SchemaSet {
     entries: Vec<CompiledSchema>,
     by_path: HashMap<PathBuf, SchemaId>,
+    /// The same, by the path as given (not canonical): most cases name an already loaded schema,
+    /// and this answers them without touching the file system.
+    by_given: HashMap<PathBuf, SchemaId>,
 }
 
 impl std::fmt::Debug for SchemaSet {
@@ -55,10 +58,12 @@ impl SchemaSet {
         schemas_root: &Path,
         display: String,
     ) -> Result<SchemaId, String> {
+        let given = path;
         let path = path
             .canonicalize()
             .map_err(|e| format!("cannot read schema `{display}`: {e}"))?;
         if let Some(id) = self.by_path.get(&path) {
+            self.by_given.insert(given.to_path_buf(), *id);
             return Ok(*id);
         }
         let text = std::fs::read_to_string(&path)
@@ -83,7 +88,13 @@ impl SchemaSet {
         let id = SchemaId(self.entries.len());
         self.entries.push(CompiledSchema { display, validator });
         self.by_path.insert(path, id);
+        self.by_given.insert(given.to_path_buf(), id);
         Ok(id)
+    }
+
+    /// The schema already loaded from `path` (as given to [`SchemaSet::load`]), if any.
+    pub fn loaded(&self, path: &Path) -> Option<SchemaId> {
+        self.by_given.get(path).copied()
     }
 
     pub fn display(&self, id: SchemaId) -> &str {

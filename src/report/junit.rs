@@ -71,7 +71,8 @@ impl Reporter for JunitReporter {
         let mut report = Report::new("conform");
         report.set_time(Duration::from_secs_f64(summary.duration_ms / 1000.0));
         report.add_test_suites(std::mem::take(&mut self.suites).into_values());
-        let xml = report.to_string().map_err(std::io::Error::other)?;
-        crate::fsutil::write_atomic(&self.path, xml.as_bytes())
+        crate::fsutil::write_atomic_with(&self.path, |out| {
+            report.serialize(out).map_err(std::io::Error::other)
+        })
     }
 }

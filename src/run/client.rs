@@ -28,7 +28,8 @@ pub struct ApiClient {
     env: Option<String>,
     pub base_url: String,
     pub vars: Vars,
-    pub redactor: RwLock<Redactor>,
+    /// Shared, copy-on-write: read for every case, written only when a token is acquired.
+    pub redactor: RwLock<Arc<Redactor>>,
     transport: Transport,
     token: Mutex<Option<String>>,
     limiter: Option<DefaultDirectRateLimiter>,
@@ -93,7 +94,7 @@ impl ApiClient {
             backoff: limits.backoff,
             timeout: limits.timeout,
             vars,
-            redactor: RwLock::new(redactor),
+            redactor: RwLock::new(Arc::new(redactor)),
             transport,
             token: Mutex::new(None),
             env: options.env,
@@ -111,11 +112,11 @@ impl ApiClient {
         self.api().environments.get(env)?.auth.as_ref()
     }
 
-    pub fn redactor(&self) -> Redactor {
+    pub fn redactor(&self) -> Arc<Redactor> {
         self.redactor
             .read()
-            .map(|r| r.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
+            .map(|r| Arc::clone(&r))
+            .unwrap_or_else(|p| Arc::clone(&p.into_inner()))
     }
 
     /// Renders, authenticates and sends a case's request; a 401 re-acquires a token once.
@@ -201,8 +202,14 @@ impl ApiClient {
                 render(user)?,
                 render(pass)?
             ));
-            if let Ok(mut r) = self.redactor.write() {
-                r.add_secret_value("basic", &encoded);
+            let known = self
+                .redactor
+                .read()
+                .is_ok_and(|r| r.has_secret_value(&encoded));
+            if !known {
+                if let Ok(mut r) = self.redactor.write() {
+                    Arc::make_mut(&mut r).add_secret_value("basic", &encoded);
+                }
             }
             c.headers
                 .push(("Authorization".into(), format!("Basic {encoded}")));
@@ -273,7 +280,7 @@ impl ApiClient {
         let token = token
             .ok_or_else(|| format!("{what}: {} selects nothing in the response", tr.token_text))?;
         if let Ok(mut r) = self.redactor.write() {
-            r.add_secret_value("token", &token);
+            Arc::make_mut(&mut r).add_secret_value("token", &token);
         }
         Ok(token)
     }

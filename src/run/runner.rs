@@ -49,7 +49,7 @@ pub struct Exchange {
     /// The scrubbing in force when it was sent: it knows every credential value the run has used
     /// so far (environment secrets, the fetched token, the basic credential), which the recorder
     /// cannot know on its own.
-    pub redactor: crate::redact::Redactor,
+    pub redactor: Arc<crate::redact::Redactor>,
 }
 
 #[derive(Debug)]
