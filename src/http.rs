@@ -184,6 +184,17 @@ impl Transport {
     }
 
     fn describe(&self, e: &reqwest::Error) -> TransportError {
+        if let Some(why) = certificate_problem(e) {
+            // Not a connection problem to retry: the server will present the same certificate.
+            return TransportError {
+                message: format!(
+                    "TLS certificate not trusted ({why}): {}; pass --insecure to accept \
+                     self-signed or otherwise invalid certificates (test sandboxes only)",
+                    error_chain(e)
+                ),
+                connect: false,
+            };
+        }
         let kind = if e.is_timeout() {
             "timed out".to_string()
         } else if e.is_connect() {
@@ -200,6 +211,23 @@ impl Transport {
             connect: e.is_connect(),
         }
     }
+}
+
+/// Why the server's certificate was refused, when that is why the request failed.
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(rustls::Error::InvalidCertificate(why)) = e.downcast_ref::<rustls::Error>() {
+        return Some(format!("{why:?}"));
+    }
+    // io::Error hides the error it wraps from `source()` (and TLS errors come wrapped twice).
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if let Some(why) = certificate_problem(inner) {
+            return Some(why);
+        }
+    }
+    certificate_problem(e.source()?)
 }
 
 /// `outer: cause: root cause`, skipping repeats.
