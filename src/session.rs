@@ -1,6 +1,8 @@
 //! One run from plan to reports: starts the runner, feeds its events to the reporters, returns the
 //! totals. The CLI and the project's own tests both drive runs through here.
 
+use std::collections::HashSet;
+use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -26,12 +28,15 @@ pub struct ReportOptions {
 }
 
 /// Runs `plan` and writes every report. `observe` sees each event before the reporters (record
-/// mode uses it to collect exchanges).
+/// mode uses it to collect exchanges). When `stop` completes (Ctrl-C in the CLI), no further
+/// request is sent, the cases not finished are reported as interrupted and the reports are
+/// written all the same (`Summary::interrupted` counts them).
 pub async fn execute(
     suite: Arc<Suite>,
     plan: &Plan,
     config: RunConfig,
     reports: ReportOptions,
+    stop: impl Future<Output = ()>,
     mut observe: impl FnMut(&Event),
 ) -> Result<Summary, Error> {
     let files = ReportFiles {
@@ -53,30 +58,70 @@ pub async fn execute(
             Box::new(JsonReporter::new(files.json()).map_err(|e| io("JSON report", e))?),
         ),
     ];
+    // Polled once before the first request, so that a signal handler behind `stop` is in place.
+    tokio::pin!(stop);
+    let mut stopped = tokio::select! {
+        biased;
+        () = &mut stop => true,
+        () = std::future::ready(()) => false,
+    };
     let started = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runner = {
+    let mut runner = {
         let suite = Arc::clone(&suite);
         let plan = plan.clone();
         let config = Arc::new(config);
         tokio::spawn(async move { run::run(suite, &plan, config, tx).await })
     };
     let mut summary = Summary::default();
-    while let Some(event) = rx.recv().await {
+    let mut finished = HashSet::new();
+    let mut deliver = |event: Event, summary: &mut Summary| -> Result<(), Error> {
         observe(&event);
-        let Event::CaseFinished { outcome, .. } = &event;
+        let Event::CaseFinished { outcome, at, .. } = &event;
+        finished.insert(*at);
         summary.add(outcome);
         for (what, r) in reporters.iter_mut() {
             r.outcome(outcome).map_err(|e| io(what, e))?;
         }
+        Ok(())
+    };
+    while !stopped {
+        tokio::select! {
+            event = rx.recv() => match event {
+                Some(event) => deliver(event, &mut summary)?,
+                None => break,
+            },
+            () = &mut stop => stopped = true,
+        }
     }
-    match runner.await {
-        Ok(Ok(())) => {}
-        Ok(Err(msg)) => return Err(Error::Usage(msg)),
-        Err(e) => {
-            return Err(Error::Io(format!(
-                "internal error: the runner stopped: {e}"
-            )))
+    if stopped {
+        // Aborting the runner drops its tasks, and with them every request in flight.
+        runner.abort();
+        let _ = (&mut runner).await;
+        while let Ok(event) = rx.try_recv() {
+            deliver(event, &mut summary)?;
+        }
+        for planned in &plan.files {
+            for &ci in &planned.cases {
+                let at = (planned.api, planned.file, ci);
+                if !finished.contains(&at) {
+                    let outcome = run::interrupted(&suite, at);
+                    summary.add(&outcome);
+                    for (what, r) in reporters.iter_mut() {
+                        r.outcome(&outcome).map_err(|e| io(what, e))?;
+                    }
+                }
+            }
+        }
+    } else {
+        match runner.await {
+            Ok(Ok(())) => {}
+            Ok(Err(msg)) => return Err(Error::Usage(msg)),
+            Err(e) => {
+                return Err(Error::Io(format!(
+                    "internal error: the runner stopped: {e}"
+                )))
+            }
         }
     }
     summary.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
