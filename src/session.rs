@@ -6,7 +6,7 @@ use std::future::Future;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
@@ -17,7 +17,7 @@ use crate::report::json::JsonReporter;
 use crate::report::junit::JunitReporter;
 use crate::report::terminal::TerminalReporter;
 use crate::report::{ReportFiles, Reporter};
-use crate::run::{self, Event, RunConfig, Summary};
+use crate::run::{self, CaseOutcome, Event, RunConfig, Summary};
 
 /// Where reports go.
 pub struct ReportOptions {
@@ -25,6 +25,50 @@ pub struct ReportOptions {
     /// The terminal report's destination (stdout in the CLI, a buffer in tests).
     pub terminal: Box<dyn Write + Send>,
     pub interactive: bool,
+}
+
+/// The reporters of a run and the totals so far.
+struct Reporters {
+    list: Vec<(&'static str, Box<dyn Reporter>)>,
+    summary: Summary,
+}
+
+fn io_error(what: &str, e: std::io::Error) -> Error {
+    Error::Io(format!("cannot write the {what}: {e}"))
+}
+
+impl Reporters {
+    fn new(reports: ReportOptions, cases: usize) -> Result<Reporters, Error> {
+        let files = ReportFiles {
+            dir: reports.dir.clone(),
+        };
+        let terminal = TerminalReporter::new(reports.terminal, cases, reports.interactive);
+        let json = JsonReporter::new(files.json()).map_err(|e| io_error("JSON report", e))?;
+        Ok(Reporters {
+            list: vec![
+                ("terminal report", Box::new(terminal)),
+                ("JUnit report", Box::new(JunitReporter::new(files.junit()))),
+                ("JSON report", Box::new(json)),
+            ],
+            summary: Summary::default(),
+        })
+    }
+
+    fn outcome(&mut self, outcome: &CaseOutcome) -> Result<(), Error> {
+        self.summary.add(outcome);
+        for (what, r) in self.list.iter_mut() {
+            r.outcome(outcome).map_err(|e| io_error(what, e))?;
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, duration: Duration) -> Result<Summary, Error> {
+        self.summary.duration_ms = duration.as_secs_f64() * 1000.0;
+        for (what, r) in self.list.iter_mut() {
+            r.finish(&self.summary).map_err(|e| io_error(what, e))?;
+        }
+        Ok(self.summary)
+    }
 }
 
 /// Runs `plan` and writes every report. `observe` sees each event before the reporters (record
@@ -39,25 +83,7 @@ pub async fn execute(
     stop: impl Future<Output = ()>,
     mut observe: impl FnMut(&Event),
 ) -> Result<Summary, Error> {
-    let files = ReportFiles {
-        dir: reports.dir.clone(),
-    };
-    let io = |what: &str, e: std::io::Error| Error::Io(format!("cannot write the {what}: {e}"));
-    let mut reporters: Vec<(&str, Box<dyn Reporter>)> = vec![
-        (
-            "terminal report",
-            Box::new(TerminalReporter::new(
-                reports.terminal,
-                plan.case_count(),
-                reports.interactive,
-            )),
-        ),
-        ("JUnit report", Box::new(JunitReporter::new(files.junit()))),
-        (
-            "JSON report",
-            Box::new(JsonReporter::new(files.json()).map_err(|e| io("JSON report", e))?),
-        ),
-    ];
+    let mut reporters = Reporters::new(reports, plan.case_count())?;
     // Polled once before the first request, so that a signal handler behind `stop` is in place.
     tokio::pin!(stop);
     let mut stopped = tokio::select! {
@@ -73,49 +99,25 @@ pub async fn execute(
         let config = Arc::new(config);
         tokio::spawn(async move { run::run(suite, &plan, config, tx).await })
     };
-    let mut summary = Summary::default();
     let mut finished = HashSet::new();
-    let mut deliver = |event: Event, summary: &mut Summary| -> Result<(), Error> {
+    let mut deliver = |event: Event, reporters: &mut Reporters| {
         observe(&event);
         let Event::CaseFinished { outcome, at, .. } = &event;
         finished.insert(*at);
-        summary.add(outcome);
-        for (what, r) in reporters.iter_mut() {
-            r.outcome(outcome).map_err(|e| io(what, e))?;
-        }
-        Ok(())
+        reporters.outcome(outcome)
     };
     while !stopped {
         tokio::select! {
             event = rx.recv() => match event {
-                Some(event) => deliver(event, &mut summary)?,
+                Some(event) => deliver(event, &mut reporters)?,
                 None => break,
             },
             () = &mut stop => stopped = true,
         }
     }
-    if stopped {
-        // Aborting the runner drops its tasks, and with them every request in flight.
-        runner.abort();
-        let _ = (&mut runner).await;
-        while let Ok(event) = rx.try_recv() {
-            deliver(event, &mut summary)?;
-        }
-        for planned in &plan.files {
-            for &ci in &planned.cases {
-                let at = (planned.api, planned.file, ci);
-                if !finished.contains(&at) {
-                    let outcome = run::interrupted(&suite, at);
-                    summary.add(&outcome);
-                    for (what, r) in reporters.iter_mut() {
-                        r.outcome(&outcome).map_err(|e| io(what, e))?;
-                    }
-                }
-            }
-        }
-    } else {
+    if !stopped {
         match runner.await {
-            Ok(Ok(())) => {}
+            Ok(Ok(())) => return reporters.finish(started.elapsed()),
             Ok(Err(msg)) => return Err(Error::Usage(msg)),
             Err(e) => {
                 return Err(Error::Io(format!(
@@ -124,9 +126,19 @@ pub async fn execute(
             }
         }
     }
-    summary.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-    for (what, r) in reporters.iter_mut() {
-        r.finish(&summary).map_err(|e| io(what, e))?;
+    // Aborting the runner drops its tasks, and with them every request in flight.
+    runner.abort();
+    let _ = (&mut runner).await;
+    while let Ok(event) = rx.try_recv() {
+        deliver(event, &mut reporters)?;
     }
-    Ok(summary)
+    for planned in &plan.files {
+        for &ci in &planned.cases {
+            let at = (planned.api, planned.file, ci);
+            if !finished.contains(&at) {
+                reporters.outcome(&run::interrupted(&suite, at))?;
+            }
+        }
+    }
+    reporters.finish(started.elapsed())
 }
