@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -61,7 +62,7 @@ fn sigint_writes_complete_reports_marks_the_rest_interrupted_and_exits_130() {
             "endpoint: GET /slow\ncases:\n  - name: hangs\n  - name: never starts\n",
         );
     }
-    let child = Command::new(env!("CARGO_BIN_EXE_conform"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_conform"))
         .args(["-C", p.root().to_str().unwrap(), "run", "--base-url", &base])
         .args(["--timeout", "120"])
         .env("CI", "true")
@@ -69,21 +70,40 @@ fn sigint_writes_complete_reports_marks_the_rest_interrupted_and_exits_130() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Every file has sent its first request: two fast ones done, three slow ones in flight.
+    // Stdout is read line by line (the terminal report prints a line per finished case).
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    // Both fast cases reported and every slow file's first request in flight.
     let deadline = Instant::now() + Duration::from_secs(60);
-    while requests.load(Ordering::SeqCst) < 5 {
-        assert!(Instant::now() < deadline, "the run never got going");
-        std::thread::sleep(Duration::from_millis(20));
+    let mut stdout = Vec::new();
+    while stdout
+        .iter()
+        .filter(|l: &&String| l.starts_with("PASS"))
+        .count()
+        < 2
+        || requests.load(Ordering::SeqCst) < 5
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "the run never got going: {stdout:?}");
+        if let Ok(line) = lines.recv_timeout(Duration::from_millis(20).min(left)) {
+            stdout.push(line);
+        }
     }
-    std::thread::sleep(Duration::from_millis(200));
     // SAFETY: kill(2) with a pid this test spawned and has not yet reaped.
     assert_eq!(
         unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
         0
     );
     let out = child.wait_with_output().unwrap();
+    reader.join().unwrap();
+    stdout.extend(lines.try_iter());
+    let stdout = stdout.join("\n");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
     let dir = p.path("target/conform");
     assert!(
