@@ -136,7 +136,11 @@ impl Transport {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let mut response = builder.send().await.map_err(|e| self.describe(&e))?;
+        let timeout = req.timeout.unwrap_or(self.options.timeout);
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| self.describe(&e, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -154,7 +158,11 @@ impl Transport {
             }
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(&e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.describe(&e, timeout))?
+        {
             if body.len() + chunk.len() > self.options.max_body {
                 return Err(self.too_large(None));
             }
@@ -183,7 +191,8 @@ impl Transport {
         }
     }
 
-    fn describe(&self, e: &reqwest::Error) -> TransportError {
+    /// `timeout` is the request's own limit (the case's, the API's or `--timeout`).
+    fn describe(&self, e: &reqwest::Error, timeout: Duration) -> TransportError {
         if let Some(why) = certificate_problem(e) {
             // Not a connection problem to retry: the server will present the same certificate.
             return TransportError {
@@ -196,7 +205,15 @@ impl Transport {
             };
         }
         let kind = if e.is_timeout() {
-            "timed out".to_string()
+            let phase = if e.is_body() || e.is_decode() {
+                " reading the response body"
+            } else {
+                ""
+            };
+            format!(
+                "timed out after {}{phase}",
+                humantime::format_duration(timeout)
+            )
         } else if e.is_connect() {
             "connection failed".to_string()
         } else if e.is_redirect() {

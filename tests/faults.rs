@@ -119,7 +119,7 @@ fn headers_then_silence_times_out() {
     });
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base, "--timeout", "0.5"]);
-    assert_failed_with(&p, &out, "timed out");
+    assert_failed_with(&p, &out, "timed out after 500ms reading the response body");
 }
 
 /// Streams `total` bytes of JSON-ish filler, chunked (no length announced) or with a length.
