@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::case::{load_suite, LoadOptions, Suite};
 use crate::check::snapshot;
-use crate::error::{Error, EXIT_FAILED, EXIT_OK};
+use crate::error::{Error, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK};
 use crate::http::TransportOptions;
 use crate::mock::playback::{serve, Playback};
 use crate::mock::record::Recorder;
@@ -34,7 +34,8 @@ Examples:
   conform coverage --api kimai --spec spec.json --min 80
                                                documented endpoints and statuses without cases
 
-Exit codes: 0 all passed, 1 a contract check failed, 2 bad input, configuration or usage.";
+Exit codes: 0 all passed, 1 a contract check failed, 2 bad input, configuration or usage,
+130 interrupted (Ctrl-C: the cases not finished are reported as interrupted).";
 
 #[derive(Debug, Parser)]
 #[command(name = "conform", version, about = "Contract tests for client-management APIs", after_help = EXAMPLES)]
@@ -493,11 +494,24 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
             terminal: Box::new(std::io::stdout()),
             interactive: crate::report::terminal::interactive(),
         };
-        let summary = execute(Arc::clone(&suite), &the_plan, config, reports, |_| {}).await?;
+        let summary = execute(
+            Arc::clone(&suite),
+            &the_plan,
+            config,
+            reports,
+            ctrl_c(),
+            |_| {},
+        )
+        .await?;
         for s in servers {
             s.shutdown().await;
         }
-        println!("reports: {}", root.join(&args.report_dir).display());
+        let dir = root.join(&args.report_dir);
+        if summary.interrupted > 0 {
+            eprintln!("{}", interrupted_text(&summary, &dir));
+            return Ok(EXIT_INTERRUPTED);
+        }
+        println!("reports: {}", dir.display());
         Ok(if summary.failed > 0 {
             EXIT_FAILED
         } else {
@@ -508,6 +522,28 @@ fn run_command(root: &Path, args: RunArgs) -> Result<i32, Error> {
     // instead of freeing them one by one (tens of milliseconds for 10,000 cases).
     std::mem::forget(suite);
     result
+}
+
+/// Completes on the first Ctrl-C (SIGINT); never, if the handler cannot be installed.
+async fn ctrl_c() {
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// What an interrupted run tells on stderr: how far it got and where the partial reports are.
+fn interrupted_text(summary: &crate::run::Summary, dir: &Path) -> String {
+    let files = crate::report::ReportFiles {
+        dir: dir.to_path_buf(),
+    };
+    format!(
+        "interrupted: {} of {} cases did not finish (reported as interrupted)\n\
+         partial reports: {} and {}",
+        summary.interrupted,
+        summary.total,
+        files.json().display(),
+        files.junit().display()
+    )
 }
 
 const LOOPBACK_EPHEMERAL: std::net::SocketAddr =
@@ -578,17 +614,23 @@ fn record_command(root: &Path, args: RecordArgs) -> Result<i32, Error> {
     };
     new_runtime()?.block_on(async {
         let mut recorder = Recorder::new(&url);
-        let run = execute(Arc::clone(&suite), &the_plan, config, reports, |e| {
-            recorder.observe(e)
-        });
-        // Ctrl-C stops the run before anything is written: recordings stay exactly as they were.
-        let summary = tokio::select! {
-            s = run => s?,
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("interrupted: no recording was changed");
-                return Ok(130);
-            }
-        };
+        let summary = execute(
+            Arc::clone(&suite),
+            &the_plan,
+            config,
+            reports,
+            ctrl_c(),
+            |e| recorder.observe(e),
+        )
+        .await?;
+        // Ctrl-C: recordings stay exactly as they were; the reports say how far the run got.
+        if summary.interrupted > 0 {
+            eprintln!(
+                "{}\nno recording was changed",
+                interrupted_text(&summary, &root.join(&args.report_dir))
+            );
+            return Ok(EXIT_INTERRUPTED);
+        }
         let recorded = recorder.len();
         let changed = recorder
             .write(&suite)

@@ -10,6 +10,9 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_FAILED: i32 = 1;
 /// Exit code for bad input, configuration or usage: nothing (more) was sent.
 pub const EXIT_USAGE: i32 = 2;
+/// Exit code of a run stopped by Ctrl-C (SIGINT), by the shell convention 128 + 2: the reports
+/// were written, with the cases not finished marked as interrupted.
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {

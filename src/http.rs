@@ -136,7 +136,11 @@ impl Transport {
             builder = builder.body(body.clone());
         }
         let started = Instant::now();
-        let mut response = builder.send().await.map_err(|e| self.describe(&e))?;
+        let timeout = req.timeout.unwrap_or(self.options.timeout);
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| self.describe(&e, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -156,7 +160,11 @@ impl Transport {
         // A body that arrives in one chunk (the common case) is kept as is, without a copy.
         let mut first: Option<Bytes> = None;
         let mut joined = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| self.describe(&e))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.describe(&e, timeout))?
+        {
             let so_far = first.as_ref().map_or(0, Bytes::len) + joined.len();
             if so_far + chunk.len() > self.options.max_body {
                 return Err(self.too_large(None));
@@ -194,9 +202,29 @@ impl Transport {
         }
     }
 
-    fn describe(&self, e: &reqwest::Error) -> TransportError {
+    /// `timeout` is the request's own limit (the case's, the API's or `--timeout`).
+    fn describe(&self, e: &reqwest::Error, timeout: Duration) -> TransportError {
+        if let Some(why) = certificate_problem(e) {
+            // Not a connection problem to retry: the server will present the same certificate.
+            return TransportError {
+                message: format!(
+                    "TLS certificate not trusted ({why}): {}; pass --insecure to accept \
+                     self-signed or otherwise invalid certificates (test sandboxes only)",
+                    error_chain(e)
+                ),
+                connect: false,
+            };
+        }
         let kind = if e.is_timeout() {
-            "timed out".to_string()
+            let phase = if e.is_body() || e.is_decode() {
+                " reading the response body"
+            } else {
+                ""
+            };
+            format!(
+                "timed out after {}{phase}",
+                humantime::format_duration(timeout)
+            )
         } else if e.is_connect() {
             "connection failed".to_string()
         } else if e.is_redirect() {
@@ -211,6 +239,23 @@ impl Transport {
             connect: e.is_connect(),
         }
     }
+}
+
+/// Why the server's certificate was refused, when that is why the request failed.
+fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
+    if let Some(rustls::Error::InvalidCertificate(why)) = e.downcast_ref::<rustls::Error>() {
+        return Some(format!("{why:?}"));
+    }
+    // io::Error hides the error it wraps from `source()` (and TLS errors come wrapped twice).
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+    {
+        if let Some(why) = certificate_problem(inner) {
+            return Some(why);
+        }
+    }
+    certificate_problem(e.source()?)
 }
 
 /// `outer: cause: root cause`, skipping repeats.

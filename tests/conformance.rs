@@ -72,14 +72,22 @@ fn case_file_holds_on_playback(
             interactive: false,
         };
         let mut events = Vec::new();
-        execute(Arc::clone(&suite), &the_plan, config, reports, |e| {
-            let Event::CaseFinished {
-                outcome,
-                at,
-                exchange,
-            } = e;
-            events.push((outcome.clone(), *at, exchange.clone()));
-        })
+        let never_stop = std::future::pending::<()>();
+        execute(
+            Arc::clone(&suite),
+            &the_plan,
+            config,
+            reports,
+            never_stop,
+            |e| {
+                let Event::CaseFinished {
+                    outcome,
+                    at,
+                    exchange,
+                } = e;
+                events.push((outcome.clone(), *at, exchange.clone()));
+            },
+        )
         .await
         .unwrap();
         server.shutdown().await;

@@ -265,7 +265,7 @@ fn an_interrupted_record_leaves_recordings_as_they_were() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted: no recording was changed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no recording was changed"));
     assert_eq!(p.read("cases/demo/recordings/get_item.yaml"), original);
     let leftovers: Vec<_> = all_files(&p.path("cases/demo/recordings"));
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");

@@ -148,6 +148,71 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     }
 }
 
+/// Loads one API from texts in memory: `api_yaml` as `cases/<dir_name>/api.yaml` and each
+/// `(file name, text)` as an endpoint file beside it. Only schemas are read from disk (under
+/// `<root>/schemas/`). Errors are the same located diagnostics as [`load_suite`]'s. This is the
+/// entry point of the fuzz target and of tools that hold case files in memory.
+pub fn load_from_str(
+    root: &Path,
+    dir_name: &str,
+    api_yaml: &str,
+    case_files: &[(&str, &str)],
+    options: &LoadOptions,
+) -> Result<Suite, LoadError> {
+    let mut loader = Loader {
+        root: root.to_path_buf(),
+        sources: HashMap::new(),
+        diagnostics: Vec::new(),
+    };
+    let mut schemas = SchemaSet::default();
+    let mut regexes = HashMap::new();
+    let mut json_paths = HashMap::new();
+    let mut ctx = LowerCtx {
+        root,
+        schemas: &mut schemas,
+        diagnostics: Vec::new(),
+        missing_env: Vec::new(),
+        env: options.env.as_deref(),
+        env_refs: Default::default(),
+        regexes: &mut regexes,
+        json_paths: &mut json_paths,
+    };
+    let dir = Path::new("cases").join(dir_name);
+    let mut api = None;
+    if let Some(raw_api) = loader.parse_text::<RawApi>(dir.join("api.yaml"), api_yaml.to_string()) {
+        let mut lowering = ApiLowering::new(
+            &mut ctx,
+            raw_api,
+            dir.join("api.yaml"),
+            dir_name,
+            dir.clone(),
+        );
+        for (name, text) in case_files {
+            if let Some(raw) = loader.parse_text::<RawCaseFile>(dir.join(name), text.to_string()) {
+                lowering.add_file(dir.join(name), raw);
+            }
+        }
+        api = lowering.finish();
+    }
+    loader.diagnostics.append(&mut ctx.diagnostics);
+    let mut missing_env = ctx.missing_env;
+    missing_env.sort();
+    missing_env.dedup();
+    if loader.diagnostics.is_empty() {
+        Ok(Suite {
+            root: root.to_path_buf(),
+            apis: api.into_iter().collect(),
+            schemas,
+        })
+    } else {
+        Err(LoadError {
+            diagnostics: loader.diagnostics,
+            sources: loader.sources,
+            missing_env,
+        })
+    }
+}
+
 struct Loader {
     root: PathBuf,
     sources: HashMap<PathBuf, String>,
@@ -177,6 +242,12 @@ impl Loader {
     /// Reads and parses one YAML file into `T`, recording its source for rendering.
     fn parse<T: DeserializeOwned>(&mut self, path: &Path) -> Option<T> {
         let parsed = read_and_parse(&self.root, path);
+        self.keep(parsed)
+    }
+
+    /// Parses YAML text held in memory (`rel` names it in diagnostics), like [`Self::parse`].
+    fn parse_text<T: DeserializeOwned>(&mut self, rel: PathBuf, text: String) -> Option<T> {
+        let parsed = parse_str(rel, text);
         self.keep(parsed)
     }
 
@@ -265,6 +336,10 @@ fn read_and_parse<T: DeserializeOwned>(root: &Path, path: &Path) -> Parsed<T> {
         },
         Err(e) => return problem(&rel, format!("cannot read file: {e}")),
     };
+    parse_str(rel, text)
+}
+
+fn parse_str<T: DeserializeOwned>(rel: PathBuf, text: String) -> Parsed<T> {
     let options = serde_saphyr::options! { strict_booleans: true };
     let value = serde_saphyr::from_str_with_options::<T>(&text, options)
         .map_err(|e| diag::from_yaml_error(&rel, &e));

@@ -8,5 +8,5 @@ pub mod model;
 pub mod raw;
 pub mod template;
 
-pub use load::{load_suite, LoadError, LoadOptions};
+pub use load::{load_from_str, load_suite, LoadError, LoadOptions};
 pub use model::*;

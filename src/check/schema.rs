@@ -68,18 +68,48 @@ impl SchemaSet {
         }
         let text = std::fs::read_to_string(&path)
             .map_err(|e| format!("cannot read schema `{display}`: {e}"))?;
-        let schema: Value = serde_json::from_str(&text).map_err(|e| {
+        let base = Url::from_file_path(&path)
+            .map_err(|()| format!("schema path `{display}` cannot be made a file URL"))?;
+        let root = schemas_root
+            .canonicalize()
+            .unwrap_or_else(|_| schemas_root.to_path_buf());
+        let id = self.compile(&text, display, base, root)?;
+        self.by_path.insert(path, id);
+        self.by_given.insert(given.to_path_buf(), id);
+        Ok(id)
+    }
+
+    /// Compiles a schema given as text, as if it were `<schemas_root>/<display>`: relative
+    /// `$ref`s resolve under `schemas_root` and nothing else is fetched. For the fuzz target and
+    /// for schemas held in memory.
+    pub fn compile_str(
+        &mut self,
+        text: &str,
+        schemas_root: &Path,
+        display: String,
+    ) -> Result<SchemaId, String> {
+        let root = schemas_root
+            .canonicalize()
+            .unwrap_or_else(|_| schemas_root.to_path_buf());
+        let base = Url::from_file_path(root.join(&display))
+            .map_err(|()| format!("schema path `{display}` cannot be made a file URL"))?;
+        self.compile(text, display, base, root)
+    }
+
+    fn compile(
+        &mut self,
+        text: &str,
+        display: String,
+        base: Url,
+        root: PathBuf,
+    ) -> Result<SchemaId, String> {
+        let schema: Value = serde_json::from_str(text).map_err(|e| {
             format!(
                 "schema `{display}` is not valid JSON at line {}, column {}: {e}",
                 e.line(),
                 e.column()
             )
         })?;
-        let base = Url::from_file_path(&path)
-            .map_err(|()| format!("schema path `{display}` cannot be made a file URL"))?;
-        let root = schemas_root
-            .canonicalize()
-            .unwrap_or_else(|_| schemas_root.to_path_buf());
         let validator = jsonschema::options()
             .with_base_uri(base.to_string())
             .with_retriever(LocalFiles { root })
@@ -87,8 +117,6 @@ impl SchemaSet {
             .map_err(|e| format!("schema `{display}` does not compile: {e}"))?;
         let id = SchemaId(self.entries.len());
         self.entries.push(CompiledSchema { display, validator });
-        self.by_path.insert(path, id);
-        self.by_given.insert(given.to_path_buf(), id);
         Ok(id)
     }
 

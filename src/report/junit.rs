@@ -28,7 +28,7 @@ impl Reporter for JunitReporter {
     fn outcome(&mut self, o: &CaseOutcome) -> std::io::Result<()> {
         let status = match o.status {
             OutcomeStatus::Passed => TestCaseStatus::success(),
-            OutcomeStatus::Skipped => {
+            OutcomeStatus::Skipped | OutcomeStatus::Interrupted => {
                 let mut s = TestCaseStatus::skipped();
                 if let Some(reason) = &o.skip_reason {
                     s.set_message(reason.as_str());

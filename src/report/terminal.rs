@@ -72,6 +72,13 @@ impl Reporter for TerminalReporter {
             OutcomeStatus::Passed => style("PASS").green().bold(),
             OutcomeStatus::Failed => style("FAIL").red().bold(),
             OutcomeStatus::Skipped => style("SKIP").yellow().bold(),
+            // Listed in the totals only: after Ctrl-C there may be thousands.
+            OutcomeStatus::Interrupted => {
+                if let Some(pb) = &self.progress {
+                    pb.inc(1);
+                }
+                return Ok(());
+            }
         };
         let detail = match (&o.status, &o.skip_reason) {
             (OutcomeStatus::Skipped, Some(reason)) => format!("({reason})"),
@@ -115,14 +122,21 @@ impl Reporter for TerminalReporter {
                 }
             }
         }
-        let verdict = if summary.failed > 0 {
+        let verdict = if summary.interrupted > 0 {
+            style("INTERRUPTED").red().bold()
+        } else if summary.failed > 0 {
             style("FAILED").red().bold()
         } else {
             style("ok").green().bold()
         };
+        let interrupted = if summary.interrupted > 0 {
+            format!(", {} interrupted", summary.interrupted)
+        } else {
+            String::new()
+        };
         writeln!(
             self.out,
-            "\n{verdict}: {} passed, {} failed, {} skipped ({} cases in {:.2}s)",
+            "\n{verdict}: {} passed, {} failed, {} skipped{interrupted} ({} cases in {:.2}s)",
             summary.passed,
             summary.failed,
             summary.skipped,

@@ -7,4 +7,4 @@ pub mod request;
 pub mod runner;
 
 pub use outcome::{CaseOutcome, OutcomeStatus, Summary};
-pub use runner::{run, Event, Exchange, RunConfig, CASE_HEADER};
+pub use runner::{interrupted, run, Event, Exchange, RunConfig, CASE_HEADER};

@@ -10,6 +10,8 @@ pub enum OutcomeStatus {
     Passed,
     Failed,
     Skipped,
+    /// The run was stopped (Ctrl-C) before the case finished; nothing is known about it.
+    Interrupted,
 }
 
 /// The result of one case.
@@ -89,6 +91,8 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub skipped: usize,
+    /// Cases not finished when the run was stopped (Ctrl-C); 0 for a complete run.
+    pub interrupted: usize,
     pub duration_ms: f64,
 }
 
@@ -99,6 +103,7 @@ impl Summary {
             OutcomeStatus::Passed => self.passed += 1,
             OutcomeStatus::Failed => self.failed += 1,
             OutcomeStatus::Skipped => self.skipped += 1,
+            OutcomeStatus::Interrupted => self.interrupted += 1,
         }
     }
 }

@@ -185,10 +185,10 @@ struct CaseCtx<'a> {
     config: &'a RunConfig,
 }
 
-fn new_outcome(ctx: &CaseCtx<'_>, case: &Case) -> CaseOutcome {
+fn new_outcome(api: &Api, file: &CaseFile, case: &Case) -> CaseOutcome {
     CaseOutcome {
-        api: ctx.api.name.clone(),
-        file: ctx.file.path.display().to_string(),
+        api: api.name.clone(),
+        file: file.path.display().to_string(),
         endpoint: case.endpoint.to_string(),
         case: case.name.clone(),
         line: case.pos.line,
@@ -204,8 +204,19 @@ fn new_outcome(ctx: &CaseCtx<'_>, case: &Case) -> CaseOutcome {
     }
 }
 
+/// The outcome of a planned case that had not finished when the run was stopped (Ctrl-C).
+/// `at` is (api index, file index, case index) in the suite, as in [`Event::CaseFinished`].
+pub fn interrupted(suite: &Suite, at: (usize, usize, usize)) -> CaseOutcome {
+    let api = &suite.apis[at.0];
+    let file = &api.files[at.1];
+    let mut outcome = new_outcome(api, file, &file.cases[at.2]);
+    outcome.status = OutcomeStatus::Interrupted;
+    outcome.skip_reason = Some("interrupted: the run was stopped before this case finished".into());
+    outcome
+}
+
 fn skipped(ctx: &CaseCtx<'_>, case: &Case, reason: String) -> CaseOutcome {
-    let mut outcome = new_outcome(ctx, case);
+    let mut outcome = new_outcome(ctx.api, ctx.file, case);
     outcome.status = OutcomeStatus::Skipped;
     outcome.skip_reason = Some(reason);
     outcome
@@ -220,7 +231,7 @@ async fn run_case(
         return (skipped(ctx, case, reason.clone()), None);
     }
     let started = Instant::now();
-    let mut outcome = new_outcome(ctx, case);
+    let mut outcome = new_outcome(ctx.api, ctx.file, case);
     let case_header = ctx.config.playback.then(|| {
         let id = format!("{}::{}", ctx.file.stem, case.name);
         (
