@@ -21,6 +21,7 @@ pub mod diag;
 pub mod editor_schema;
 pub mod error;
 pub mod fsutil;
+pub mod fuzzing;
 pub mod http;
 pub mod import;
 pub mod mock;

@@ -5,60 +5,7 @@
 
 use std::path::Path;
 
-use conform::case::template::Vars;
-use conform::case::{load_from_str, LoadOptions};
-use conform::check::schema::SchemaSet;
-use conform::run::request::{render, Credentials};
-
-const DEFAULT_API: &str =
-    "name: demo\nheaders: { Accept: application/json }\nvariables: { known_id: 1, word: abc }\n";
-
-/// What the fuzz target does with one input; returns whether the case file loaded.
-fn exercise(root: &Path, text: &str) -> Result<usize, String> {
-    let mut parts = text.split("\n%%\n");
-    let case_file = parts.next().unwrap_or_default();
-    let api = parts.next().unwrap_or(DEFAULT_API);
-    if let Some(schema) = parts.next() {
-        let mut set = SchemaSet::default();
-        if let Ok(id) = set.compile_str(schema, &root.join("schemas/demo"), "Fuzz.json".into()) {
-            let _ = set.validate(id, &serde_json::json!({"id": 1}));
-        }
-    }
-    let suite = load_from_str(
-        root,
-        "demo",
-        api,
-        &[("fuzz.yaml", case_file)],
-        &LoadOptions::default(),
-    )
-    .map_err(|e| e.render())?;
-    let mut rendered = 0;
-    for api in &suite.apis {
-        let mut vars = Vars::default();
-        for (name, t) in &api.variables {
-            if let Ok(v) = t.render(&vars) {
-                vars.values.insert(name.clone(), v);
-            }
-        }
-        for file in &api.files {
-            for case in &file.cases {
-                let cred = Credentials::default();
-                if render(
-                    "http://127.0.0.1:9",
-                    &api.headers,
-                    &case.request,
-                    &cred,
-                    &vars,
-                )
-                .is_ok()
-                {
-                    rendered += 1;
-                }
-            }
-        }
-    }
-    Ok(rendered)
-}
+use conform::fuzzing::exercise;
 
 #[test]
 fn the_fuzz_corpus_loads_or_fails_cleanly() {

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::de::DeserializeOwned;
 
 use super::lower::{ApiLowering, LowerCtx};
-use super::model::Suite;
+use super::model::{Api, Suite};
 use super::raw::{RawApi, RawCaseFile};
 use crate::check::schema::SchemaSet;
 use crate::diag::{self, Diagnostic, Pos};
@@ -75,37 +75,12 @@ impl std::error::Error for LoadError {}
 
 /// Loads and checks every API under `<root>/cases`.
 pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError> {
-    let mut loader = Loader {
-        root: root.to_path_buf(),
-        sources: HashMap::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut loader = Loader::new(root);
     let mut schemas = SchemaSet::default();
     let mut apis = Vec::new();
     let mut missing_env = Vec::new();
     let api_dirs = loader.api_dirs();
-    for name in &options.apis {
-        if !api_dirs
-            .iter()
-            .any(|d| d.file_name() == Some(name.as_ref()))
-        {
-            let known: Vec<String> = api_dirs
-                .iter()
-                .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .collect();
-            let mut d = Diagnostic::new(
-                loader.relative(&root.join("cases")),
-                Pos::UNKNOWN,
-                format!("unknown API `{name}`: there is no folder cases/{name}"),
-            );
-            if let Some(m) = crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
-                d = d.with_help(format!("did you mean `{m}`?"));
-            } else {
-                d = d.with_help(format!("APIs: {}", known.join(", ")));
-            }
-            loader.diagnostics.push(d);
-        }
-    }
+    loader.check_selected(&options.apis, &api_dirs);
     let selected = |dir: &PathBuf| {
         options.apis.is_empty()
             || dir
@@ -131,21 +106,7 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
         loader.diagnostics.append(&mut ctx.diagnostics);
         missing_env.append(&mut ctx.missing_env);
     }
-    missing_env.sort();
-    missing_env.dedup();
-    if loader.diagnostics.is_empty() {
-        Ok(Suite {
-            root: root.to_path_buf(),
-            apis,
-            schemas,
-        })
-    } else {
-        Err(LoadError {
-            diagnostics: loader.diagnostics,
-            sources: loader.sources,
-            missing_env,
-        })
-    }
+    loader.finish(apis, schemas, missing_env)
 }
 
 /// Loads one API from texts in memory: `api_yaml` as `cases/<dir_name>/api.yaml` and each
@@ -159,11 +120,7 @@ pub fn load_from_str(
     case_files: &[(&str, &str)],
     options: &LoadOptions,
 ) -> Result<Suite, LoadError> {
-    let mut loader = Loader {
-        root: root.to_path_buf(),
-        sources: HashMap::new(),
-        diagnostics: Vec::new(),
-    };
+    let mut loader = Loader::new(root);
     let mut schemas = SchemaSet::default();
     let mut regexes = HashMap::new();
     let mut json_paths = HashMap::new();
@@ -195,22 +152,8 @@ pub fn load_from_str(
         api = lowering.finish();
     }
     loader.diagnostics.append(&mut ctx.diagnostics);
-    let mut missing_env = ctx.missing_env;
-    missing_env.sort();
-    missing_env.dedup();
-    if loader.diagnostics.is_empty() {
-        Ok(Suite {
-            root: root.to_path_buf(),
-            apis: api.into_iter().collect(),
-            schemas,
-        })
-    } else {
-        Err(LoadError {
-            diagnostics: loader.diagnostics,
-            sources: loader.sources,
-            missing_env,
-        })
-    }
+    let missing_env = ctx.missing_env;
+    loader.finish(api.into_iter().collect(), schemas, missing_env)
 }
 
 struct Loader {
@@ -220,6 +163,61 @@ struct Loader {
 }
 
 impl Loader {
+    fn new(root: &Path) -> Loader {
+        Loader {
+            root: root.to_path_buf(),
+            sources: HashMap::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The suite when nothing went wrong, else every problem with the sources to render them.
+    fn finish(
+        self,
+        apis: Vec<Api>,
+        schemas: SchemaSet,
+        mut missing_env: Vec<String>,
+    ) -> Result<Suite, LoadError> {
+        missing_env.sort();
+        missing_env.dedup();
+        if self.diagnostics.is_empty() {
+            Ok(Suite {
+                root: self.root,
+                apis,
+                schemas,
+            })
+        } else {
+            Err(LoadError {
+                diagnostics: self.diagnostics,
+                sources: self.sources,
+                missing_env,
+            })
+        }
+    }
+
+    /// Every API named with `--api` must have a folder under `cases/`.
+    fn check_selected(&mut self, names: &[String], api_dirs: &[PathBuf]) {
+        let known: Vec<String> = api_dirs
+            .iter()
+            .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .collect();
+        for name in names.iter().filter(|n| !known.contains(n)) {
+            let help = match crate::diag::did_you_mean(name, known.iter().map(String::as_str)) {
+                Some(m) => format!("did you mean `{m}`?"),
+                None => format!("APIs: {}", known.join(", ")),
+            };
+            let cases = self.relative(&self.root.join("cases"));
+            self.diagnostics.push(
+                Diagnostic::new(
+                    cases,
+                    Pos::UNKNOWN,
+                    format!("unknown API `{name}`: there is no folder cases/{name}"),
+                )
+                .with_help(help),
+            );
+        }
+    }
+
     fn relative(&self, path: &Path) -> PathBuf {
         path.strip_prefix(&self.root).unwrap_or(path).to_path_buf()
     }
