@@ -180,22 +180,11 @@ pub fn compute(api: &Api, documented: &[Documented], source: &str) -> ApiCoverag
         .collect();
     // Catalogs and specs may write full paths (`/public/v6/client/clients`) where cases are
     // relative to a base URL that already holds the prefix.
-    let prefix = api
-        .base_url
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-        .map(|u| u.path().trim_end_matches('/').to_string())
-        .unwrap_or_default();
-    let relative = |path: &str| -> String {
-        match path.strip_prefix(prefix.as_str()) {
-            Some(rest) if !prefix.is_empty() && rest.starts_with('/') => rest.to_string(),
-            _ => path.to_string(),
-        }
-    };
+    let base = crate::case::BasePath::of(api.base_url.as_deref().unwrap_or_default());
     let mut endpoints = Vec::new();
     let mut seen = BTreeSet::new();
     for d in documented {
-        let k = key(&d.method, &relative(&d.path));
+        let k = key(&d.method, base.strip(&d.path));
         if !seen.insert(k.clone()) {
             continue;
         }

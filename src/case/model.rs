@@ -131,6 +131,31 @@ impl std::fmt::Display for Endpoint {
     }
 }
 
+/// The path of a base URL (`https://host/public/v6` -> `/public/v6`): endpoint paths are
+/// relative to it, while recordings of live traffic and vendor catalogs carry full paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BasePath(String);
+
+impl BasePath {
+    /// The path of `base_url` without a trailing `/`; empty when it has none or does not parse.
+    pub fn of(base_url: &str) -> BasePath {
+        BasePath(
+            url::Url::parse(base_url)
+                .map(|u| u.path().trim_end_matches('/').to_string())
+                .unwrap_or_default(),
+        )
+    }
+
+    /// `path` relative to the base (`/public/v6/client` -> `/client`), split only at a `/`;
+    /// any other path as it is.
+    pub fn strip<'p>(&self, path: &'p str) -> &'p str {
+        match path.strip_prefix(self.0.as_str()) {
+            Some(rest) if !self.0.is_empty() && rest.starts_with('/') => rest,
+            _ => path,
+        }
+    }
+}
+
 /// One endpoint file and its cases, in file order.
 #[derive(Debug)]
 pub struct CaseFile {
@@ -341,5 +366,19 @@ pub fn json_type_name(v: &Value) -> &'static str {
         Value::String(_) => "string",
         Value::Array(_) => "array",
         Value::Object(_) => "object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BasePath;
+
+    #[test]
+    fn base_path_strips_only_at_a_segment_boundary() {
+        let base = BasePath::of("https://api.example.com/public/v6/");
+        assert_eq!(base.strip("/public/v6/client/clients"), "/client/clients");
+        assert_eq!(base.strip("/public/v61/client"), "/public/v61/client");
+        assert_eq!(base.strip("/client"), "/client");
+        assert_eq!(BasePath::of("http://127.0.0.1:8080").strip("/x"), "/x");
     }
 }

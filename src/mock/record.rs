@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::recording::{
     self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
 };
-use crate::case::{Api, Case, Suite};
+use crate::case::{Api, BasePath, Case, Suite};
 use crate::redact::Redactor;
 use crate::run::{Event, Exchange};
 
@@ -45,18 +45,15 @@ pub struct Recorder {
     exchanges: BTreeMap<(usize, usize, usize), Exchange>,
     /// The path of the live base URL (`/public/v6`), removed from recorded paths: playback serves
     /// the API at its root, where cases' endpoint paths start.
-    base_path: String,
+    base_path: BasePath,
 }
 
 impl Recorder {
     /// A recorder for a run against `base_url`.
     pub fn new(base_url: &str) -> Recorder {
-        let base_path = url::Url::parse(base_url)
-            .map(|u| u.path().trim_end_matches('/').to_string())
-            .unwrap_or_default();
         Recorder {
             exchanges: BTreeMap::new(),
-            base_path,
+            base_path: BasePath::of(base_url),
         }
     }
 
@@ -130,7 +127,7 @@ fn interaction(
     ex: &Exchange,
     redactor: &Redactor,
     previous: Option<&Interaction>,
-    base_path: &str,
+    base_path: &BasePath,
 ) -> Interaction {
     let url = url::Url::parse(&ex.request.url).ok();
     let matter: Vec<String> = api
@@ -143,15 +140,7 @@ fn interaction(
         method: ex.request.method.clone(),
         path: url
             .as_ref()
-            .map(|u| {
-                let path = u.path();
-                match path.strip_prefix(base_path) {
-                    Some(rest) if !base_path.is_empty() && rest.starts_with('/') => {
-                        rest.to_string()
-                    }
-                    _ => path.to_string(),
-                }
-            })
+            .map(|u| base_path.strip(u.path()).to_string())
             .unwrap_or_default(),
         query: url
             .as_ref()
