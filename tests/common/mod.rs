@@ -105,3 +105,27 @@ pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// No value of `secrets` in any file under the project (reports, snapshots, recordings) nor in the
+/// output of `runs`.
+pub fn assert_no_secret_written<S: AsRef<str>>(p: &Project, runs: &[&Run], secrets: &[S]) {
+    for file in all_files(p.root()) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        for secret in secrets.iter().map(AsRef::as_ref) {
+            assert!(
+                !text.contains(secret),
+                "secret {secret} written to {}:\n{text}",
+                file.display()
+            );
+        }
+    }
+    for run in runs {
+        for secret in secrets.iter().map(AsRef::as_ref) {
+            assert!(
+                !run.all().contains(secret),
+                "secret {secret} printed:\n{}",
+                run.all()
+            );
+        }
+    }
+}
