@@ -311,20 +311,22 @@ pub fn overall_percent(apis: &[ApiCoverage]) -> f64 {
 
 impl ApiCoverage {
     /// The short form `report.json` carries per API.
-    pub fn summary(&self) -> Value {
-        let missing: Vec<String> = self
-            .endpoints
-            .iter()
-            .filter(|e| e.cases == 0)
-            .map(|e| format!("{} {}", e.method, e.path))
-            .collect();
-        serde_json::json!({
-            "source": self.source,
-            "documented": self.documented,
-            "with_cases": self.with_cases,
-            "percent": self.percent,
-            "without_cases": missing,
-        })
+    /// The coverage as plain data for run events and the report document.
+    pub fn summary(&self) -> crate::run::event::CoverageSummary {
+        crate::run::event::CoverageSummary {
+            api: self.api.clone(),
+            source: self.source.clone(),
+            documented: self.documented,
+            with_cases: self.with_cases,
+            percent: self.percent,
+            without_cases: self
+                .endpoints
+                .iter()
+                .filter(|e| e.cases == 0)
+                .map(|e| format!("{} {}", e.method, e.path))
+                .collect(),
+            headline: self.headline(),
+        }
     }
 
     /// One line: `kimai: 6 of 8 documented endpoints have cases (75.0%), 7 of 9 statuses exercised`.

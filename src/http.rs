@@ -68,6 +68,9 @@ pub struct TransportOptions {
     pub max_body: usize,
     pub insecure: bool,
     pub max_redirects: usize,
+    /// The proxy for every request: `--proxy` or the process environment's `*_PROXY` variables,
+    /// never a project's `.env` (which an untrusted pull request can change). None: direct.
+    pub proxy: Option<String>,
 }
 
 impl Default for TransportOptions {
@@ -78,6 +81,7 @@ impl Default for TransportOptions {
             max_body: 16 * 1024 * 1024,
             insecure: false,
             max_redirects: 5,
+            proxy: None,
         }
     }
 }
@@ -106,7 +110,15 @@ impl Transport {
             // A second install (e.g. by a test harness) is harmless; the first provider wins.
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
-        let client = reqwest::Client::builder()
+        // reqwest would read `*_PROXY` from the process environment on its own; the proxy is
+        // chosen once, by the CLI, so that `.env` can never redirect credentials to a proxy.
+        let mut builder = reqwest::Client::builder().no_proxy();
+        if let Some(url) = &options.proxy {
+            let proxy = reqwest::Proxy::all(url.as_str())
+                .map_err(|e| format!("--proxy `{url}` is not a proxy URL: {e}"))?;
+            builder = builder.proxy(proxy);
+        }
+        let client = builder
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::limited(options.max_redirects))

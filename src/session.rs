@@ -1,97 +1,258 @@
-//! One run from plan to reports: starts the runner, feeds its events to the reporters, returns the
-//! totals. The CLI and the project's own tests both drive runs through here.
+//! One run from case files to reports: [`Session::prepare`] loads, plans and checks everything
+//! that can be checked before sending; [`Session::run`] starts the playback servers, the runner
+//! and the reporters, feeds them the event stream and returns the totals. The CLI (`run`,
+//! `record`) and the project's own tests drive runs through here and nowhere else.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::future::Future;
-use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::case::Suite;
+use crate::case::{load_suite, LoadOptions, Suite};
+use crate::check::snapshot;
 use crate::error::Error;
-use crate::plan::Plan;
-use crate::report::json::JsonReporter;
-use crate::report::junit::JunitReporter;
-use crate::report::terminal::TerminalReporter;
-use crate::report::{ReportFiles, Reporter};
-use crate::run::{self, CaseOutcome, Event, RunConfig, Summary};
+use crate::http::TransportOptions;
+use crate::mock::playback::{serve, Playback, PlaybackServer};
+use crate::plan::{plan, Plan, Selection};
+use crate::report::{self, ReportConfig};
+use crate::run::event::{CaseFinished, Event, Observer, RunStarted, SelectionInfo, TargetInfo};
+use crate::run::{self, RunConfig, Summary, Target};
 
-/// Where reports go.
-pub struct ReportOptions {
-    pub dir: PathBuf,
-    /// The terminal report's destination (stdout in the CLI, a buffer in tests).
-    pub terminal: Box<dyn Write + Send>,
-    pub interactive: bool,
+/// Where the cases of a run are sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TargetChoice {
+    /// Each API's recordings, played back by conform on 127.0.0.1.
+    Playback,
+    /// One live base URL for every selected API (`--base-url`).
+    BaseUrl(String),
+    /// Each API's base URL from its environment (`--env`).
+    Environment,
 }
 
-/// The reporters of a run and the totals so far.
-struct Reporters {
-    list: Vec<(&'static str, Box<dyn Reporter>)>,
-    summary: Summary,
+/// Everything a run needs, resolved from the command line before any I/O.
+pub struct SessionConfig {
+    pub selection: Selection,
+    pub target: TargetChoice,
+    /// The environment whose variables and credentials apply (`--env`).
+    pub env: Option<String>,
+    pub jobs: usize,
+    pub transport: TransportOptions,
+    pub snapshots: snapshot::Mode,
+    /// Keep unscrubbed exchanges in `CaseFinished` (record, drift).
+    pub keep_exchanges: bool,
+    /// `K/N` of a sharded run, for the report document.
+    pub shard: Option<String>,
+    pub reports: ReportConfig,
 }
 
-fn io_error(what: &str, e: std::io::Error) -> Error {
-    Error::Io(format!("cannot write the {what}: {e}"))
+/// A loaded, planned run, checked and ready to send.
+pub struct Session {
+    suite: Arc<Suite>,
+    plan: Plan,
+    config: SessionConfig,
+    /// Live targets by API name; playback APIs get theirs when their server starts.
+    live: BTreeMap<String, String>,
+    playbacks: Vec<Playback>,
 }
 
-impl Reporters {
-    fn new(
-        reports: ReportOptions,
-        cases: usize,
-        coverage: Vec<crate::coverage::ApiCoverage>,
-    ) -> Result<Reporters, Error> {
-        let files = ReportFiles {
-            dir: reports.dir.clone(),
-        };
-        let terminal = TerminalReporter::new(reports.terminal, cases, reports.interactive)
-            .with_coverage(&coverage);
-        let json = JsonReporter::new(files.json())
-            .map_err(|e| io_error("JSON report", e))?
-            .with_coverage(coverage);
-        Ok(Reporters {
-            list: vec![
-                ("terminal report", Box::new(terminal)),
-                ("JUnit report", Box::new(JunitReporter::new(files.junit()))),
-                ("JSON report", Box::new(json)),
-            ],
-            summary: Summary::default(),
+impl Session {
+    /// Loads the suite (only the selected APIs), plans the selection, resolves every API's
+    /// target and loads the recordings that playback needs: every input error surfaces here.
+    pub fn prepare(root: &Path, config: SessionConfig) -> Result<Session, Error> {
+        let suite = Arc::new(load_suite(
+            root,
+            &LoadOptions {
+                env: config.env.clone(),
+                apis: config.selection.apis.clone(),
+            },
+        )?);
+        let plan = plan(&suite, &config.selection).map_err(Error::Usage)?;
+        let mut live = BTreeMap::new();
+        let mut playbacks = Vec::new();
+        for ai in plan.apis() {
+            let api = &suite.apis[ai];
+            match &config.target {
+                TargetChoice::Playback => playbacks.push(
+                    Playback::load(&suite.root, api)
+                        .map_err(|d| Error::Load(crate::case::LoadError::from_diagnostics(d)))?,
+                ),
+                TargetChoice::BaseUrl(url) => {
+                    live.insert(api.name.clone(), url.clone());
+                }
+                TargetChoice::Environment => {
+                    let env = config.env.as_deref().unwrap_or_default();
+                    let url = api.environments.get(env).map(|e| e.base_url.clone());
+                    let url = url.ok_or_else(|| {
+                        Error::Usage(format!("API `{}` has no environment `{env}`", api.name))
+                    })?;
+                    live.insert(api.name.clone(), url);
+                }
+            }
+        }
+        Ok(Session {
+            suite,
+            plan,
+            config,
+            live,
+            playbacks,
         })
     }
 
-    fn outcome(&mut self, outcome: &CaseOutcome) -> Result<(), Error> {
-        self.summary.add(outcome);
-        for (what, r) in self.list.iter_mut() {
-            r.outcome(outcome).map_err(|e| io_error(what, e))?;
-        }
-        Ok(())
+    pub fn suite(&self) -> &Arc<Suite> {
+        &self.suite
     }
 
-    fn finish(mut self, duration: Duration) -> Result<Summary, Error> {
-        self.summary.duration_ms = duration.as_secs_f64() * 1000.0;
-        for (what, r) in self.list.iter_mut() {
-            r.finish(&self.summary).map_err(|e| io_error(what, e))?;
+    pub fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
+    /// Runs the plan: `observers` (the recorder, a test's collector) and the configured
+    /// reporters see every event. When `stop` completes (a signal in the CLI), no further
+    /// request is sent, the cases not finished are reported as interrupted and the reports are
+    /// written all the same.
+    pub async fn run(
+        self,
+        stop: impl Future<Output = ()>,
+        observers: &mut [&mut dyn Observer],
+    ) -> Result<Summary, Error> {
+        let Session {
+            suite,
+            plan,
+            config,
+            live,
+            playbacks,
+        } = self;
+        let mut servers = Vec::new();
+        let mut targets: std::collections::HashMap<String, Target> = live
+            .into_iter()
+            .map(|(api, base_url)| (api, Target::Live { base_url }))
+            .collect();
+        for p in playbacks {
+            let name = p.api.clone();
+            let server = start_playback(p).await?;
+            targets.insert(
+                name,
+                Target::Playback {
+                    base_url: server.base_url(),
+                },
+            );
+            servers.push(server);
         }
-        Ok(self.summary)
+        let started = run_started(&suite, &plan, &config, &targets);
+        let reporters = report::build(config.reports)
+            .map_err(|e| Error::Io(format!("cannot create the reports: {e}")))?;
+        let run_config = RunConfig {
+            jobs: config.jobs,
+            transport: config.transport,
+            targets,
+            env: config.env,
+            keep_exchanges: config.keep_exchanges,
+            snapshots: config.snapshots,
+        };
+        let mut stream = Stream {
+            reporters,
+            observers,
+            summary: Summary::default(),
+        };
+        stream.send(&Event::RunStarted(Box::new(started)))?;
+        let summary = drive(&suite, &plan, run_config, stop, &mut stream).await?;
+        for s in servers {
+            s.shutdown().await;
+        }
+        Ok(summary)
     }
 }
 
-/// Runs `plan` and writes every report. `observe` sees each event before the reporters (record
-/// mode uses it to collect exchanges). When `stop` completes (Ctrl-C in the CLI), no further
-/// request is sent, the cases not finished are reported as interrupted and the reports are
-/// written all the same (`Summary::interrupted` counts them).
-pub async fn execute(
-    suite: Arc<Suite>,
+async fn start_playback(p: Playback) -> Result<PlaybackServer, Error> {
+    let name = p.api.clone();
+    serve(Arc::new(p), LOOPBACK_EPHEMERAL, None)
+        .await
+        .map_err(|e| {
+            Error::Io(format!(
+                "cannot start the playback server for `{name}`: {e}"
+            ))
+        })
+}
+
+const LOOPBACK_EPHEMERAL: std::net::SocketAddr =
+    std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0);
+
+fn run_started(
+    suite: &Suite,
+    plan: &Plan,
+    config: &SessionConfig,
+    targets: &std::collections::HashMap<String, Target>,
+) -> RunStarted {
+    let apis = plan.apis();
+    let coverage = crate::coverage::for_run(suite, &apis)
+        .iter()
+        .map(|c| c.summary())
+        .collect();
+    let selection = &config.selection;
+    RunStarted {
+        planned: plan.case_count(),
+        selection: SelectionInfo {
+            apis: selection.apis.clone(),
+            filter: selection.filter.clone(),
+            tags: selection.tags.clone(),
+            skip_tags: selection.skip_tags.clone(),
+            shard: config.shard.clone(),
+        },
+        targets: apis
+            .iter()
+            .map(|&ai| {
+                let name = &suite.apis[ai].name;
+                let target = match targets.get(name) {
+                    Some(Target::Live { base_url }) => base_url.clone(),
+                    _ => "playback".to_string(),
+                };
+                TargetInfo {
+                    api: name.clone(),
+                    target,
+                    proxy: config.transport.proxy.clone(),
+                }
+            })
+            .collect(),
+        coverage,
+    }
+}
+
+/// The reporters and observers of a run, and the totals so far.
+struct Stream<'a, 'o> {
+    reporters: Vec<report::Built>,
+    observers: &'a mut [&'o mut dyn Observer],
+    summary: Summary,
+}
+
+impl Stream<'_, '_> {
+    fn send(&mut self, event: &Event) -> Result<(), Error> {
+        if let Event::CaseFinished(f) = event {
+            self.summary.add(&f.outcome);
+        }
+        for o in self.observers.iter_mut() {
+            o.event(event)
+                .map_err(|e| Error::Io(format!("cannot record the run: {e}")))?;
+        }
+        for r in self.reporters.iter_mut() {
+            r.reporter
+                .event(event)
+                .map_err(|e| Error::Io(format!("cannot write the {}: {e}", r.what)))?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs the runner to its end or to `stop`, delivering finished cases in plan order.
+async fn drive(
+    suite: &Arc<Suite>,
     plan: &Plan,
     config: RunConfig,
-    reports: ReportOptions,
     stop: impl Future<Output = ()>,
-    mut observe: impl FnMut(&Event),
+    stream: &mut Stream<'_, '_>,
 ) -> Result<Summary, Error> {
-    let coverage = crate::coverage::for_run(&suite, &plan.apis());
-    let mut reporters = Reporters::new(reports, plan.case_count(), coverage)?;
     // Polled once before the first request, so that a signal handler behind `stop` is in place.
     tokio::pin!(stop);
     let mut stopped = tokio::select! {
@@ -102,30 +263,42 @@ pub async fn execute(
     let started = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = {
-        let suite = Arc::clone(&suite);
+        let suite = Arc::clone(suite);
         let plan = plan.clone();
         let config = Arc::new(config);
         tokio::spawn(async move { run::run(suite, &plan, config, tx).await })
     };
-    let mut finished = HashSet::new();
-    let mut deliver = |event: Event, reporters: &mut Reporters| {
-        observe(&event);
-        let Event::CaseFinished { outcome, at, .. } = &event;
-        finished.insert(*at);
-        reporters.outcome(outcome)
-    };
+    let mut order = InOrder::default();
     while !stopped {
         tokio::select! {
             event = rx.recv() => match event {
-                Some(event) => deliver(event, &mut reporters)?,
+                Some(event) => order.push(event, stream)?,
                 None => break,
             },
             () = &mut stop => stopped = true,
         }
     }
-    if !stopped {
+    if stopped {
+        // Aborting the runner drops its tasks, and with them every request in flight.
+        runner.abort();
+        let _ = (&mut runner).await;
+        while let Ok(event) = rx.try_recv() {
+            order.push(event, stream)?;
+        }
+        for (seq, ai, fi, ci) in plan.cases() {
+            if !order.has(seq) {
+                let outcome = Box::new(run::interrupted(suite, ai, fi, ci));
+                let event = Event::CaseFinished(CaseFinished {
+                    seq,
+                    outcome,
+                    exchange: None,
+                });
+                order.push(event, stream)?;
+            }
+        }
+    } else {
         match runner.await {
-            Ok(Ok(())) => return reporters.finish(started.elapsed()),
+            Ok(Ok(())) => {}
             Ok(Err(msg)) => return Err(Error::Usage(msg)),
             Err(e) => {
                 return Err(Error::Io(format!(
@@ -134,19 +307,35 @@ pub async fn execute(
             }
         }
     }
-    // Aborting the runner drops its tasks, and with them every request in flight.
-    runner.abort();
-    let _ = (&mut runner).await;
-    while let Ok(event) = rx.try_recv() {
-        deliver(event, &mut reporters)?;
+    let mut summary = stream.summary;
+    summary.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+    stream.send(&Event::RunFinished(summary))?;
+    Ok(summary)
+}
+
+/// Holds back finished cases that overtook an earlier one, so that observers see plan order.
+#[derive(Default)]
+struct InOrder {
+    next: usize,
+    waiting: BTreeMap<usize, Event>,
+    seen: std::collections::HashSet<usize>,
+}
+
+impl InOrder {
+    fn has(&self, seq: usize) -> bool {
+        self.seen.contains(&seq)
     }
-    for planned in &plan.files {
-        for &ci in &planned.cases {
-            let at = (planned.api, planned.file, ci);
-            if !finished.contains(&at) {
-                reporters.outcome(&run::interrupted(&suite, at))?;
-            }
+
+    fn push(&mut self, event: Event, stream: &mut Stream<'_, '_>) -> Result<(), Error> {
+        let Event::CaseFinished(f) = &event else {
+            return stream.send(&event);
+        };
+        self.seen.insert(f.seq);
+        self.waiting.insert(f.seq, event);
+        while let Some(event) = self.waiting.remove(&self.next) {
+            stream.send(&event)?;
+            self.next += 1;
         }
+        Ok(())
     }
-    reporters.finish(started.elapsed())
 }

@@ -4,18 +4,31 @@
 //! asserted with insta against the same `snapshots/<api>/*.snap` file, so `cargo insta review`
 //! shows pending changes from `cargo test` as it does from `conform run`.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use conform::case::{load_suite, LoadOptions};
+use conform::case::CaseId;
 use conform::check::{snapshot, ParsedBody};
 use conform::http::TransportOptions;
-use conform::mock::playback::{serve, Playback};
-use conform::plan::{plan, Selection};
-use conform::run::{Event, OutcomeStatus, RunConfig};
-use conform::session::{execute, ReportOptions};
+use conform::plan::Selection;
+use conform::report::{Format, ReportConfig, TerminalConfig};
+use conform::run::event::Observer;
+use conform::run::{CaseOutcome, Event, Exchange, OutcomeStatus};
+use conform::session::{Session, SessionConfig, TargetChoice};
 use rstest::rstest;
+
+/// Keeps every finished case's outcome and exchange.
+#[derive(Default)]
+struct Collect(Vec<(CaseOutcome, Option<Exchange>)>);
+
+impl Observer for Collect {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        if let Event::CaseFinished(f) = event {
+            self.0
+                .push(((*f.outcome).clone(), f.exchange.as_deref().cloned()));
+        }
+        Ok(())
+    }
+}
 
 #[rstest]
 fn case_file_holds_on_playback(
@@ -30,75 +43,49 @@ fn case_file_holds_on_playback(
         .unwrap()
         .to_string_lossy()
         .into_owned();
-    let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-    let suite = Arc::new(
-        load_suite(
-            root,
-            &LoadOptions {
-                apis: vec![api_name.clone()],
-                ..LoadOptions::default()
-            },
-        )
-        .unwrap_or_else(|e| panic!("{e}")),
-    );
-    let selection = Selection {
-        apis: vec![api_name.clone()],
-        filter: Some(format!("{api_name}/{stem}::")),
-        tags: Vec::new(),
-    };
-    let the_plan = plan(&suite, &selection).unwrap();
-    assert!(the_plan.case_count() > 0, "{} has no cases", path.display());
-    let api = suite.api(&api_name).unwrap();
-    let playback = Arc::new(Playback::load(root, api).unwrap_or_else(|d| panic!("{d:?}")));
-
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let events = runtime.block_on(async {
-        let server = serve(playback, "127.0.0.1:0".parse().unwrap(), None)
-            .await
-            .unwrap();
-        let config = RunConfig {
-            jobs: 1,
-            transport: TransportOptions::default(),
-            targets: HashMap::from([(api_name.clone(), server.base_url())]),
-            env: None,
-            playback: true,
-            keep_exchanges: true,
-            // Read-only here: insta below owns writing pending snapshots.
-            snapshots: snapshot::Mode::Ci,
-        };
-        let reports = ReportOptions {
+    let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+    // The same session the CLI builds for `conform run --api API --filter FILE`.
+    let config = SessionConfig {
+        selection: Selection {
+            apis: vec![api_name.clone()],
+            filter: Some(relative),
+            ..Selection::default()
+        },
+        target: TargetChoice::Playback,
+        env: None,
+        jobs: 1,
+        transport: TransportOptions::default(),
+        // Read-only here: insta below owns writing pending snapshots.
+        snapshots: snapshot::Mode::Ci,
+        keep_exchanges: true,
+        shard: None,
+        reports: ReportConfig {
             dir: tempfile::tempdir().unwrap().keep(),
-            terminal: Box::new(std::io::sink()),
-            interactive: false,
-        };
-        let mut events = Vec::new();
-        let never_stop = std::future::pending::<()>();
-        execute(
-            Arc::clone(&suite),
-            &the_plan,
-            config,
-            reports,
-            never_stop,
-            |e| {
-                let Event::CaseFinished {
-                    outcome,
-                    at,
-                    exchange,
-                } = e;
-                events.push((outcome.clone(), *at, exchange.clone()));
+            formats: vec![Format::Json],
+            terminal: TerminalConfig {
+                out: Box::new(std::io::sink()),
+                interactive: false,
             },
-        )
-        .await
+        },
+    };
+    let session = Session::prepare(root, config).unwrap_or_else(|e| panic!("{e}"));
+    assert!(session.plan().case_count() > 0, "{} has no cases", path.display());
+    let suite = std::sync::Arc::clone(session.suite());
+    let api = suite.api(&api_name).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut collect = Collect::default();
+    runtime
+        .block_on(session.run(std::future::pending(), &mut [&mut collect]))
         .unwrap();
-        server.shutdown().await;
-        events
-    });
+    let events = collect.0;
 
     // Snapshots first: insta shows the diff and leaves a `.snap.new` for `cargo insta review`.
     let redactor =
         conform::mock::record::redactor_for(api, &conform::run::runner::secret_values(api));
-    for (_, (_, fi, ci), exchange) in &events {
-        let case = &api.files[*fi].cases[*ci];
+    for (outcome, exchange) in &events {
+        let CaseId { file, case, .. } = &outcome.id;
+        let file = api.files.iter().find(|f| &f.stem == file).unwrap();
+        let case = file.cases.iter().find(|c| &c.name == case).unwrap();
         let (Some(spec), Some(exchange)) = (&case.expect.snapshot, exchange) else {
             continue;
         };
@@ -112,14 +99,14 @@ fn case_file_holds_on_playback(
     }
 
     let mut failures = Vec::new();
-    for (outcome, _, _) in &events {
-        if outcome.status == OutcomeStatus::Failed {
+    for (outcome, _) in &events {
+        if matches!(outcome.status, OutcomeStatus::Failed | OutcomeStatus::Error) {
             let mut why: Vec<String> = outcome
                 .failed_checks()
                 .map(|c| format!("{}: {}", c.subject, c.message))
                 .collect();
             why.extend(outcome.error.clone());
-            failures.push(format!("{}:\n    {}", outcome.case, why.join("\n    ")));
+            failures.push(format!("{}:\n    {}", outcome.id, why.join("\n    ")));
         }
     }
     assert!(

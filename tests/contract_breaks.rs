@@ -317,7 +317,7 @@ fn every_contract_break_is_detected_and_additive_changes_are_not() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|o| o["case"] == case)
+            .find(|o| common::case_of(o) == case)
             .unwrap_or_else(|| panic!("no outcome for {case}"))
     };
     for (name, _) in &additive {

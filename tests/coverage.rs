@@ -143,10 +143,11 @@ fn run_reports_coverage_per_api() {
     );
     let report: Value = serde_json::from_str(&p.read("target/conform/report.json")).unwrap();
     assert_eq!(
-        report["coverage"]["shop"],
+        report["run"]["coverage"][0],
         json!({
-            "source": "api.yaml", "documented": 4, "with_cases": 2, "percent": 50.0,
-            "without_cases": ["POST /items", "DELETE /items/{id}"]
+            "api": "shop", "source": "api.yaml", "documented": 4, "with_cases": 2, "percent": 50.0,
+            "without_cases": ["POST /items", "DELETE /items/{id}"],
+            "headline": "shop (api.yaml): 2 of 4 documented endpoints have cases (50.0%)"
         })
     );
 }

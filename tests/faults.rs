@@ -76,10 +76,10 @@ fn project(expect: &str) -> Project {
     p
 }
 
-/// The run failed with `message` in the terminal report, and both reports parse back with the
-/// message in the failed outcome.
-fn assert_failed_with(p: &Project, out: &Run, message: &str) {
-    assert_eq!(out.code(), 1, "{}", out.all());
+/// The case could not be checked (exit 3, status `error`) with `message` in the terminal report,
+/// and both reports parse back with the message in the outcome.
+fn assert_unchecked_with(p: &Project, out: &Run, message: &str) {
+    assert_eq!(out.code(), 3, "{}", out.all());
     assert!(
         out.stdout().contains(message),
         "expected {message:?} in:\n{}",
@@ -87,7 +87,9 @@ fn assert_failed_with(p: &Project, out: &Run, message: &str) {
     );
     let report: serde_json::Value =
         serde_json::from_str(&p.read("target/conform/report.json")).unwrap();
-    assert_eq!(report["summary"]["failed"], 1, "{report:#}");
+    assert_eq!(report["summary"]["errors"], 1, "{report:#}");
+    assert_eq!(report["summary"]["failed"], 0, "{report:#}");
+    assert_eq!(report["outcomes"][0]["status"], "error", "{report:#}");
     let error = report["outcomes"][0]["error"].as_str().unwrap_or_default();
     assert!(error.contains(message), "{error:?} lacks {message:?}");
     let junit =
@@ -103,7 +105,7 @@ fn a_connection_closed_mid_body_is_a_failed_case() {
     );
     let p = project("{ schema: Item.json }");
     let out = p.conform(&["run", "--base-url", &base, "--timeout", "10"]);
-    assert_failed_with(&p, &out, "failed reading the response body");
+    assert_unchecked_with(&p, &out, "failed reading the response body");
 }
 
 #[test]
@@ -119,7 +121,7 @@ fn headers_then_silence_times_out() {
     });
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base, "--timeout", "0.5"]);
-    assert_failed_with(&p, &out, "timed out after 500ms reading the response body");
+    assert_unchecked_with(&p, &out, "timed out after 500ms reading the response body");
 }
 
 /// Streams `total` bytes of JSON-ish filler, chunked (no length announced) or with a length.
@@ -166,7 +168,7 @@ fn a_100_mb_streamed_body_stops_at_the_default_max_body() {
     let (_rt, base) = big_body_server(100 * 1024 * 1024, true);
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base]);
-    assert_failed_with(
+    assert_unchecked_with(
         &p,
         &out,
         "response body exceeds --max-body (16777216 bytes) after decompression",
@@ -178,7 +180,7 @@ fn a_100_mb_declared_body_is_refused_before_reading() {
     let (_rt, base) = big_body_server(100 * 1024 * 1024, false);
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base, "--max-body", "1000000"]);
-    assert_failed_with(
+    assert_unchecked_with(
         &p,
         &out,
         "response body of 104857600 bytes exceeds --max-body (1000000 bytes)",
@@ -205,7 +207,7 @@ fn a_gzip_bomb_is_bounded_after_decompression() {
     let (_rt, base) = reply_with(reply);
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base, "--max-body", "4000000"]);
-    assert_failed_with(
+    assert_unchecked_with(
         &p,
         &out,
         "response body exceeds --max-body (4000000 bytes) after decompression",
@@ -231,7 +233,7 @@ fn a_redirect_loop_is_bounded() {
     });
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base]);
-    assert_failed_with(&p, &out, "too many redirects (limit 5)");
+    assert_unchecked_with(&p, &out, "too many redirects (limit 5)");
     assert!(
         hits.load(Ordering::SeqCst) <= 6,
         "{} requests",
@@ -246,7 +248,7 @@ fn invalid_chunked_encoding_is_a_failed_case() {
     );
     let p = project("{ status: 200 }");
     let out = p.conform(&["run", "--base-url", &base, "--timeout", "10"]);
-    assert_failed_with(&p, &out, "failed reading the response body");
+    assert_unchecked_with(&p, &out, "failed reading the response body");
     assert!(out.stdout().contains("chunk"), "{}", out.all());
 }
 
@@ -292,7 +294,7 @@ fn a_self_signed_certificate_fails_clearly_unless_insecure() {
     let (_rt, base) = self_signed_server();
     let p = project("{ schema: Item.json }");
     let out = p.conform(&["run", "--base-url", &base, "--timeout", "10"]);
-    assert_failed_with(&p, &out, "TLS certificate not trusted");
+    assert_unchecked_with(&p, &out, "TLS certificate not trusted");
     assert!(out.stdout().contains("--insecure"), "{}", out.all());
     let out = p.conform(&["run", "--base-url", &base, "--insecure"]);
     assert_eq!(out.code(), 0, "{}", out.all());

@@ -70,7 +70,7 @@ fn outcome_summary(p: &Project) -> Vec<(String, String)> {
         .iter()
         .map(|o| {
             (
-                o["case"].as_str().unwrap().to_string(),
+                common::case_of(o).to_string(),
                 o["status"].as_str().unwrap().to_string(),
             )
         })

@@ -239,7 +239,7 @@ fn reports_are_written_and_parse_back() {
     assert_eq!(report["summary"]["skipped"], 1);
     let outcomes = report["outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), 4);
-    let broken = outcomes.iter().find(|o| o["case"] == "broken").unwrap();
+    let broken = outcomes.iter().find(|o| common::case_of(o) == "broken").unwrap();
     assert!(broken["checks"]
         .as_array()
         .unwrap()
@@ -249,7 +249,7 @@ fn reports_are_written_and_parse_back() {
         .as_str()
         .unwrap()
         .contains("\"id\": \"2\""));
-    let later = outcomes.iter().find(|o| o["case"] == "later").unwrap();
+    let later = outcomes.iter().find(|o| common::case_of(o) == "later").unwrap();
     assert_eq!(later["skip_reason"], "waiting for the vendor");
     assert!(
         out.stdout()
@@ -312,22 +312,32 @@ fn raw_server(reply: &'static [u8]) -> String {
 #[rstest]
 #[case::non_json(
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 9\r\n\r\n<html>hi!",
-    "expected a JSON body: the body is not JSON"
+    "expected a JSON body: the body is not JSON",
+    1
 )]
 #[case::invalid_utf8(
     b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 4\r\n\r\n\"\xff\xfe\"",
-    "the body is not valid UTF-8 (invalid byte at offset 1); first bytes: \"\\\"\\xff\\xfe\\\"\""
+    "the body is not valid UTF-8 (invalid byte at offset 1); first bytes: \"\\\"\\xff\\xfe\\\"\"",
+    1
 )]
 #[case::server_error(
     b"HTTP/1.1 500 Internal Server Error\r\ncontent-length: 0\r\n\r\n",
-    "expected status 2xx, got 500"
+    "expected status 2xx, got 500",
+    1
 )]
 #[case::reset_mid_body(
     b"HTTP/1.1 200 OK\r\ncontent-length: 100\r\n\r\n{\"id\":",
-    "failed reading the response body"
+    "failed reading the response body",
+    3
 )]
-#[case::garbage(b"NOT HTTP AT ALL\r\n\r\n", "request failed")]
-fn server_faults_are_failed_cases(#[case] reply: &'static [u8], #[case] message: &str) {
+#[case::garbage(b"NOT HTTP AT ALL\r\n\r\n", "request failed", 3)]
+/// A body that breaks the contract fails the case (exit 1); a response that cannot be read at all
+/// leaves the contract unchecked (exit 3).
+fn server_faults_fail_or_leave_unchecked(
+    #[case] reply: &'static [u8],
+    #[case] message: &str,
+    #[case] code: i32,
+) {
     let base = raw_server(reply);
     let p = Project::demo();
     p.write(
@@ -335,7 +345,7 @@ fn server_faults_are_failed_cases(#[case] reply: &'static [u8], #[case] message:
         &case_with(1, "{ schema: Item.json }"),
     );
     let out = p.conform(&["run", "--base-url", &base, "--timeout", "5"]);
-    assert_eq!(out.code(), 1, "{}", out.all());
+    assert_eq!(out.code(), code, "{}", out.all());
     assert!(
         out.stdout().contains(message),
         "expected {message:?} in:\n{}",
@@ -348,7 +358,7 @@ fn server_faults_are_failed_cases(#[case] reply: &'static [u8], #[case] message:
 }
 
 #[test]
-fn refused_connection_is_a_failed_case() {
+fn refused_connection_leaves_the_case_unchecked_exit_3() {
     let port = TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -357,16 +367,25 @@ fn refused_connection_is_a_failed_case() {
     let p = Project::demo();
     p.write("cases/demo/get_item.yaml", &case_with(1, "{ status: 200 }"));
     let out = p.conform(&["run", "--base-url", &format!("http://127.0.0.1:{port}")]);
-    assert_eq!(out.code(), 1, "{}", out.all());
+    assert_eq!(out.code(), 3, "{}", out.all());
     assert!(
         out.stdout().contains("error: connection failed"),
         "{}",
         out.all()
     );
+    assert!(
+        out.stdout().contains("NOT CHECKED: 0 passed, 0 failed, 0 skipped, 1 could not be checked"),
+        "{}",
+        out.all()
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&p.read("target/conform/report.json")).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+    assert_eq!(report["outcomes"][0]["status"], "error");
 }
 
 #[test]
-fn a_slow_server_times_out_as_a_failed_case() {
+fn a_slow_server_times_out_unchecked() {
     let server = MockServer::start();
     server.mock(|when, then| {
         when.path("/items/1");
@@ -375,7 +394,7 @@ fn a_slow_server_times_out_as_a_failed_case() {
     let p = Project::demo();
     p.write("cases/demo/get_item.yaml", &case_with(1, "{ status: 200 }"));
     let out = p.conform(&["run", "--base-url", &server.base_url(), "--timeout", "0.3"]);
-    assert_eq!(out.code(), 1, "{}", out.all());
+    assert_eq!(out.code(), 3, "{}", out.all());
     assert!(out.stdout().contains("error: timed out"), "{}", out.all());
 }
 

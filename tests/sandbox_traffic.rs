@@ -313,7 +313,7 @@ fn outcome(report: &Value, case: &str) -> Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["case"] == case)
+        .find(|o| common::case_of(o) == case)
         .unwrap_or_else(|| panic!("no outcome for `{case}` in {report:#}"))
         .clone()
 }
@@ -752,14 +752,14 @@ fn a_refused_connection_is_retried_then_fails_clearly() {
         "endpoint: GET /items/{id}\ncases:\n  - name: unreachable\n    request: { path_params: { id: 1 } }\n",
     );
     let out = run_plain(&p, &refusing_base_url(), &[]);
-    assert_eq!(out.code(), 1, "{}", out.all());
+    assert_eq!(out.code(), 3, "{}", out.all());
     assert!(
         out.stdout().contains("error: connection failed"),
         "{}",
         out.all()
     );
     let unreachable = outcome(&report(&p), "unreachable");
-    assert_eq!(unreachable["status"], "failed");
+    assert_eq!(unreachable["status"], "error");
     assert!(unreachable["error"]
         .as_str()
         .unwrap()

@@ -2,11 +2,13 @@
 //! `model`) and interpolation (`template`).
 
 pub mod functions;
+pub mod id;
 pub mod load;
 pub mod lower;
 pub mod model;
 pub mod raw;
 pub mod template;
 
+pub use id::CaseId;
 pub use load::{load_from_str, load_suite, LoadError, LoadOptions};
 pub use model::*;

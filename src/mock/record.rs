@@ -9,9 +9,9 @@ use serde_json::Value;
 use super::recording::{
     self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
 };
-use crate::case::{Api, BasePath, Case, Suite};
+use crate::case::{Api, BasePath, Case, CaseId, Suite};
 use crate::redact::Redactor;
-use crate::run::{Event, Exchange};
+use crate::run::{Event, Exchange, Observer};
 
 /// Response headers that change on every call or only describe the transfer: never recorded.
 const VOLATILE_HEADERS: &[&str] = &[
@@ -39,31 +39,36 @@ const VOLATILE_HEADERS: &[&str] = &[
     "last-modified",
 ];
 
-/// Collects exchanges from run events.
+/// Collects exchanges from run events; writes them as recordings at the end.
 #[derive(Default)]
 pub struct Recorder {
-    exchanges: BTreeMap<(usize, usize, usize), Exchange>,
-    /// The path of the live base URL (`/public/v6`), removed from recorded paths: playback serves
-    /// the API at its root, where cases' endpoint paths start.
-    base_path: BasePath,
+    exchanges: BTreeMap<CaseId, Exchange>,
+    /// The path of each API's live base URL (`/public/v6`), removed from recorded paths:
+    /// playback serves the API at its root, where cases' endpoint paths start.
+    base_paths: HashMap<String, BasePath>,
+}
+
+impl Observer for Recorder {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        match event {
+            Event::RunStarted(started) => {
+                for t in &started.targets {
+                    self.base_paths
+                        .insert(t.api.clone(), BasePath::of(&t.target));
+                }
+            }
+            Event::CaseFinished(f) => {
+                if let Some(ex) = &f.exchange {
+                    self.exchanges.insert(f.outcome.id.clone(), (**ex).clone());
+                }
+            }
+            Event::CaseStarted { .. } | Event::RunFinished(_) => {}
+        }
+        Ok(())
+    }
 }
 
 impl Recorder {
-    /// A recorder for a run against `base_url`.
-    pub fn new(base_url: &str) -> Recorder {
-        Recorder {
-            exchanges: BTreeMap::new(),
-            base_path: BasePath::of(base_url),
-        }
-    }
-
-    pub fn observe(&mut self, event: &Event) {
-        let Event::CaseFinished { at, exchange, .. } = event;
-        if let Some(ex) = exchange {
-            self.exchanges.insert(*at, (**ex).clone());
-        }
-    }
-
     pub fn len(&self) -> usize {
         self.exchanges.len()
     }
@@ -74,30 +79,38 @@ impl Recorder {
 
     /// Writes every touched recording file; returns the files that changed.
     pub fn write(mut self, suite: &Suite) -> std::io::Result<Vec<PathBuf>> {
-        let mut by_file: BTreeMap<(usize, usize), BTreeMap<usize, Exchange>> = BTreeMap::new();
-        for ((a, f, c), ex) in std::mem::take(&mut self.exchanges) {
-            by_file.entry((a, f)).or_default().insert(c, ex);
+        let mut by_file: BTreeMap<(String, String), BTreeMap<String, Exchange>> = BTreeMap::new();
+        for (id, ex) in std::mem::take(&mut self.exchanges) {
+            by_file
+                .entry((id.api, id.file))
+                .or_default()
+                .insert(id.case, ex);
         }
         let mut changed = Vec::new();
-        for ((ai, fi), exchanges) in by_file {
-            let api = &suite.apis[ai];
-            let file = &api.files[fi];
+        for ((api_name, stem), exchanges) in by_file {
+            let Some(api) = suite.api(&api_name) else {
+                continue;
+            };
+            let Some(file) = api.files.iter().find(|f| f.stem == stem) else {
+                continue;
+            };
+            let base_path = self.base_paths.get(&api_name).cloned().unwrap_or_default();
             let path = recording::recording_path(&suite.root.join(&api.dir), &file.stem);
             let display = recording::recording_path(&api.dir, &file.stem);
             let old = recording::read(&path, &display)
                 .map_err(|d| std::io::Error::other(d.to_string()))?
                 .unwrap_or_default();
             let mut interactions = Vec::new();
-            for (ci, case) in file.cases.iter().enumerate() {
+            for case in &file.cases {
                 let previous = old.interactions.iter().find(|i| i.case == case.name);
-                match exchanges.get(&ci) {
+                match exchanges.get(&case.name) {
                     Some(ex) => interactions.push(interaction(
                         api,
                         case,
                         ex,
                         &ex.redactor,
                         previous,
-                        &self.base_path,
+                        &base_path,
                     )),
                     None => interactions.extend(previous.cloned()),
                 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::{failure_text, Reporter};
+use crate::run::event::Event;
 use crate::run::{CaseOutcome, OutcomeStatus, Summary};
 
 pub struct JunitReporter {
@@ -25,6 +26,16 @@ impl JunitReporter {
 }
 
 impl Reporter for JunitReporter {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        match event {
+            Event::CaseFinished(f) => self.outcome(&f.outcome),
+            Event::RunFinished(summary) => self.finish(summary),
+            Event::RunStarted(_) | Event::CaseStarted { .. } => Ok(()),
+        }
+    }
+}
+
+impl JunitReporter {
     fn outcome(&mut self, o: &CaseOutcome) -> std::io::Result<()> {
         let status = match o.status {
             OutcomeStatus::Passed => TestCaseStatus::success(),
@@ -35,8 +46,8 @@ impl Reporter for JunitReporter {
                 }
                 s
             }
-            OutcomeStatus::Failed => {
-                let kind = if o.error.is_some() {
+            OutcomeStatus::Failed | OutcomeStatus::Error => {
+                let kind = if o.status == OutcomeStatus::Error {
                     NonSuccessKind::Error
                 } else {
                     NonSuccessKind::Failure
@@ -52,13 +63,8 @@ impl Reporter for JunitReporter {
                 s
             }
         };
-        let mut case = TestCase::new(o.case.as_str(), status);
-        case.set_classname(
-            o.id()
-                .rsplit_once("::")
-                .map(|(c, _)| c.to_string())
-                .unwrap_or_default(),
-        );
+        let mut case = TestCase::new(o.case(), status);
+        case.set_classname(o.id.file_id());
         case.set_time(Duration::from_secs_f64(o.duration_ms / 1000.0));
         self.suites
             .entry(o.file.clone())

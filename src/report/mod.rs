@@ -1,33 +1,100 @@
-//! Reporters: they read outcomes, nothing else. Adding a format is adding a file here.
+//! Reporters: they read run events (outcomes in plan order), nothing else. A format is one file
+//! here plus one entry in [`Format`] and [`build`].
 
+pub mod doc;
 pub mod json;
 pub mod junit;
 pub mod terminal;
 
+use std::io::Write;
 use std::path::PathBuf;
 
-use crate::run::{CaseOutcome, Summary};
+pub use crate::run::event::Observer as Reporter;
+use crate::run::CaseOutcome;
 
-/// Receives outcomes as they arrive, then the totals once.
-pub trait Reporter {
-    fn outcome(&mut self, outcome: &CaseOutcome) -> std::io::Result<()>;
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
+/// A file report format (`--report`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Format {
+    /// `report.json`: the report document (`docs/report-format.md`).
+    Json,
+    /// `junit.xml`: a testsuite per case file.
+    Junit,
 }
 
-/// Where the file reports of a run go.
-#[derive(Debug, Clone)]
-pub struct ReportFiles {
+impl Format {
+    /// The formats written when `--report` is not given.
+    pub const DEFAULT: &'static [Format] = &[Format::Json, Format::Junit];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Junit => "junit.xml",
+            Format::Json => "report.json",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Format::Junit => "JUnit report",
+            Format::Json => "JSON report",
+        }
+    }
+}
+
+/// Where the terminal report goes and how it looks.
+pub struct TerminalConfig {
+    /// stdout in the CLI, a buffer or a sink in tests.
+    pub out: Box<dyn Write + Send>,
+    /// Draw a progress bar (a TTY outside CI).
+    pub interactive: bool,
+}
+
+/// Which reports a run writes, and where.
+pub struct ReportConfig {
     pub dir: PathBuf,
+    pub formats: Vec<Format>,
+    pub terminal: TerminalConfig,
 }
 
-impl ReportFiles {
-    pub fn junit(&self) -> PathBuf {
-        self.dir.join("junit.xml")
+impl ReportConfig {
+    /// The file reports' paths, in format order.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.formats
+            .iter()
+            .map(|f| self.dir.join(f.file_name()))
+            .collect()
     }
+}
 
-    pub fn json(&self) -> PathBuf {
-        self.dir.join("report.json")
+/// One reporter and what it is, for error messages.
+pub struct Built {
+    pub what: &'static str,
+    pub reporter: Box<dyn Reporter + Send>,
+}
+
+/// The reporters of a configuration: the terminal first, then each file format.
+pub fn build(config: ReportConfig) -> std::io::Result<Vec<Built>> {
+    let mut list = vec![Built {
+        what: "terminal report",
+        reporter: Box::new(terminal::TerminalReporter::new(
+            config.terminal.out,
+            config.terminal.interactive,
+        )),
+    }];
+    let mut formats = config.formats.clone();
+    formats.sort();
+    formats.dedup();
+    for format in formats {
+        let path = config.dir.join(format.file_name());
+        let reporter: Box<dyn Reporter + Send> = match format {
+            Format::Junit => Box::new(junit::JunitReporter::new(path)),
+            Format::Json => Box::new(json::JsonReporter::new(path)?),
+        };
+        list.push(Built {
+            what: format.describe(),
+            reporter,
+        });
     }
+    Ok(list)
 }
 
 /// Text describing a failed outcome: the error or the failed checks, then the request.

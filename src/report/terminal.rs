@@ -1,5 +1,8 @@
 //! The terminal report: a line per case as it finishes (under a progress bar on a terminal, plain
 //! when not a TTY or when `CI` is set), then every failure in detail, then the totals.
+//!
+//! A terminal that cannot be written to (a closed pipe: `conform run | head -1`) switches this
+//! report off; the file reports are still written and the exit code stays the run's.
 
 use std::io::Write;
 
@@ -7,23 +10,39 @@ use console::style;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{failure_text, Reporter};
+use crate::run::event::{Event, RunStarted};
 use crate::run::{CaseOutcome, OutcomeStatus, Summary};
 
 pub struct TerminalReporter {
-    out: Box<dyn Write + Send>,
+    /// `None` once a write failed.
+    out: Option<Box<dyn Write + Send>>,
+    interactive: bool,
     progress: Option<ProgressBar>,
     failures: Vec<CaseOutcome>,
-    /// Print one line per passing case too (failures are always listed).
-    verbose: bool,
     /// One line per API after the totals.
     coverage: Vec<String>,
 }
 
 impl TerminalReporter {
     /// `interactive` turns on the progress bar; pass false for plain, log-friendly output.
-    pub fn new(out: Box<dyn Write + Send>, total: usize, interactive: bool) -> Self {
-        let progress = interactive.then(|| {
-            let pb = ProgressBar::new(total as u64);
+    pub fn new(out: Box<dyn Write + Send>, interactive: bool) -> Self {
+        TerminalReporter {
+            out: Some(out),
+            interactive,
+            progress: None,
+            failures: Vec::new(),
+            coverage: Vec::new(),
+        }
+    }
+
+    fn started(&mut self, started: &RunStarted) {
+        self.coverage = started
+            .coverage
+            .iter()
+            .map(|c| format!("coverage {}", c.headline))
+            .collect();
+        self.progress = self.interactive.then(|| {
+            let pb = ProgressBar::new(started.planned as u64);
             pb.set_style(
                 ProgressStyle::with_template(
                     "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} {msg}",
@@ -32,120 +51,128 @@ impl TerminalReporter {
             );
             pb
         });
-        TerminalReporter {
-            out,
-            progress,
-            failures: Vec::new(),
-            verbose: true,
-            coverage: Vec::new(),
-        }
     }
 
-    /// Prints a coverage line per API after the totals.
-    pub fn with_coverage(mut self, coverage: &[crate::coverage::ApiCoverage]) -> Self {
-        self.coverage = coverage
-            .iter()
-            .map(|c| format!("coverage {}", c.headline()))
-            .collect();
-        self
-    }
-
-    fn line(&mut self, text: &str) -> std::io::Result<()> {
-        match &self.progress {
-            Some(pb) => {
-                pb.println(text);
-                Ok(())
+    /// Writes `text`; the first failure turns the terminal report off for good.
+    fn write(&mut self, text: &str) {
+        if let Some(out) = self.out.as_mut() {
+            if out.write_all(text.as_bytes()).is_err() {
+                self.out = None;
+                if let Some(pb) = self.progress.take() {
+                    pb.finish_and_clear();
+                }
             }
-            None => writeln!(self.out, "{text}"),
         }
     }
-}
 
-/// Whether to draw a progress bar: stdout is a terminal and `CI` is not set.
-pub fn interactive() -> bool {
-    console::Term::stdout().is_term() && std::env::var_os("CI").is_none()
-}
+    fn line(&mut self, text: &str) {
+        match &self.progress {
+            Some(pb) => pb.println(text),
+            None => self.write(&format!("{text}\n")),
+        }
+    }
 
-impl Reporter for TerminalReporter {
-    fn outcome(&mut self, o: &CaseOutcome) -> std::io::Result<()> {
+    fn outcome(&mut self, o: &CaseOutcome) {
         let tag = match o.status {
             OutcomeStatus::Passed => style("PASS").green().bold(),
             OutcomeStatus::Failed => style("FAIL").red().bold(),
+            OutcomeStatus::Error => style("ERROR").magenta().bold(),
             OutcomeStatus::Skipped => style("SKIP").yellow().bold(),
             // Listed in the totals only: after Ctrl-C there may be thousands.
             OutcomeStatus::Interrupted => {
                 if let Some(pb) = &self.progress {
                     pb.inc(1);
                 }
-                return Ok(());
+                return;
             }
         };
         let detail = match (&o.status, &o.skip_reason) {
             (OutcomeStatus::Skipped, Some(reason)) => format!("({reason})"),
             _ => format!("({:.0} ms)", o.duration_ms),
         };
-        if self.verbose || o.status == OutcomeStatus::Failed {
-            self.line(&format!("{tag} {} {}", o.id(), style(detail).dim()))?;
-        }
+        self.line(&format!("{tag} {} {}", o.id, style(detail).dim()));
         if let Some(pb) = &self.progress {
             pb.inc(1);
         }
-        if o.status == OutcomeStatus::Failed {
+        if matches!(o.status, OutcomeStatus::Failed | OutcomeStatus::Error) {
             self.failures.push(o.clone());
         }
-        Ok(())
     }
 
-    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+    fn finish(&mut self, summary: &Summary) {
         if let Some(pb) = self.progress.take() {
             pb.finish_and_clear();
         }
+        let mut text = String::new();
         if !self.failures.is_empty() {
-            writeln!(self.out, "\n{}", style("failures:").red().bold())?;
+            text.push_str(&format!("\n{}\n", style("failures:").red().bold()));
             for o in std::mem::take(&mut self.failures) {
-                writeln!(
-                    self.out,
-                    "\n--- {} ({}:{})",
-                    style(o.id()).bold(),
-                    o.file,
-                    o.line
-                )?;
-                for line in failure_text(&o).lines() {
-                    let styled = if line.starts_with('+') && !line.starts_with("+++") {
-                        style(line).green().to_string()
-                    } else if line.starts_with('-') && !line.starts_with("---") {
-                        style(line).red().to_string()
-                    } else {
-                        line.to_string()
-                    };
-                    writeln!(self.out, "    {styled}")?;
-                }
+                text.push_str(&failure_block(&o));
             }
         }
-        let verdict = if summary.interrupted > 0 {
-            style("INTERRUPTED").red().bold()
-        } else if summary.failed > 0 {
-            style("FAILED").red().bold()
-        } else {
-            style("ok").green().bold()
-        };
-        let interrupted = if summary.interrupted > 0 {
-            format!(", {} interrupted", summary.interrupted)
-        } else {
-            String::new()
-        };
-        writeln!(
-            self.out,
-            "\n{verdict}: {} passed, {} failed, {} skipped{interrupted} ({} cases in {:.2}s)",
-            summary.passed,
-            summary.failed,
-            summary.skipped,
-            summary.total,
-            summary.duration_ms / 1000.0
-        )?;
+        text.push_str(&format!("\n{}\n", totals_line(summary)));
         for line in &self.coverage {
-            writeln!(self.out, "{line}")?;
+            text.push_str(&format!("{line}\n"));
         }
-        self.out.flush()
+        self.write(&text);
+        if let Some(out) = self.out.as_mut() {
+            let _ = out.flush();
+        }
+    }
+}
+
+/// `--- id (file:line)` and the indented failure text, diff lines coloured.
+fn failure_block(o: &CaseOutcome) -> String {
+    let mut text = format!("\n--- {} ({}:{})\n", style(&o.id).bold(), o.file, o.line);
+    for line in failure_text(o).lines() {
+        let styled = if line.starts_with('+') && !line.starts_with("+++") {
+            style(line).green().to_string()
+        } else if line.starts_with('-') && !line.starts_with("---") {
+            style(line).red().to_string()
+        } else {
+            line.to_string()
+        };
+        text.push_str(&format!("    {styled}\n"));
+    }
+    text
+}
+
+/// `ok: 3 passed, 0 failed, 0 skipped (3 cases in 0.01s)`, with errors and interruptions when any.
+fn totals_line(summary: &Summary) -> String {
+    let verdict = if summary.interrupted > 0 {
+        style("INTERRUPTED").red().bold()
+    } else if summary.failed > 0 {
+        style("FAILED").red().bold()
+    } else if summary.errors > 0 {
+        style("NOT CHECKED").magenta().bold()
+    } else {
+        style("ok").green().bold()
+    };
+    let mut extra = String::new();
+    if summary.errors > 0 {
+        extra.push_str(&format!(", {} could not be checked", summary.errors));
+    }
+    if summary.interrupted > 0 {
+        extra.push_str(&format!(", {} interrupted", summary.interrupted));
+    }
+    format!(
+        "{verdict}: {} passed, {} failed, {} skipped{extra} ({} cases in {:.2}s)",
+        summary.passed,
+        summary.failed,
+        summary.skipped,
+        summary.total,
+        summary.duration_ms / 1000.0
+    )
+}
+
+impl Reporter for TerminalReporter {
+    fn event(&mut self, event: &Event) -> std::io::Result<()> {
+        match event {
+            Event::RunStarted(s) => self.started(s),
+            Event::CaseStarted { .. } => {}
+            Event::CaseFinished(f) => self.outcome(&f.outcome),
+            Event::RunFinished(summary) => self.finish(summary),
+        }
+        Ok(())
     }
 }

@@ -42,9 +42,36 @@ pub struct ApiClient {
 /// What sending a case's request produced.
 pub struct Sent {
     pub request: Option<HttpRequest>,
-    pub response: Result<HttpResponse, String>,
+    pub response: Result<HttpResponse, SendError>,
     /// One line per retry, for the report.
     pub retries: Vec<String>,
+}
+
+/// Why a case got no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendError {
+    pub message: String,
+    /// Nothing is known about the contract: the server could not be reached or did not answer
+    /// in time (connection refused, DNS, TLS, timeout). Otherwise the request itself was wrong.
+    pub unchecked: bool,
+}
+
+impl From<String> for SendError {
+    fn from(message: String) -> Self {
+        SendError {
+            message,
+            unchecked: false,
+        }
+    }
+}
+
+impl From<TransportError> for SendError {
+    fn from(e: TransportError) -> Self {
+        SendError {
+            message: e.message,
+            unchecked: true,
+        }
+    }
 }
 
 pub struct ClientOptions {
@@ -156,7 +183,7 @@ impl ApiClient {
                 Err(e) => {
                     return Sent {
                         request: None,
-                        response: Err(e.to_string()),
+                        response: Err(e.to_string().into()),
                         retries,
                     }
                 }
@@ -165,7 +192,7 @@ impl ApiClient {
             if let Some((name, value)) = &case_header {
                 request::set_header(&mut req.headers, name, value.clone());
             }
-            let response = self.send(&req, &mut retries).await.map_err(|e| e.message);
+            let response = self.send(&req, &mut retries).await.map_err(SendError::from);
             let can_refresh = case.use_auth
                 && !refreshed
                 && self.auth().is_some_and(|a| a.token_request.is_some());
@@ -183,7 +210,7 @@ impl ApiClient {
     }
 
     /// The environment's credentials, rendered; the token is requested once and cached.
-    async fn credentials(&self, vars: &Vars, refresh: bool) -> Result<Credentials, String> {
+    async fn credentials(&self, vars: &Vars, refresh: bool) -> Result<Credentials, SendError> {
         let Some(auth) = self.auth() else {
             return Ok(Credentials::default());
         };
@@ -232,9 +259,9 @@ impl ApiClient {
         Ok(c)
     }
 
-    async fn request_token(&self, auth: &Auth, vars: &Vars) -> Result<String, String> {
+    async fn request_token(&self, auth: &Auth, vars: &Vars) -> Result<String, SendError> {
         let Some(tr) = &auth.token_request else {
-            return Err("auth: no token request".into());
+            return Err(String::from("auth: no token request").into());
         };
         // The token request carries the static credentials (e.g. Mindbody's Api-Key and SiteId).
         let mut static_only = Credentials::default();
@@ -261,24 +288,25 @@ impl ApiClient {
         req.timeout = self.timeout;
         let mut retries = Vec::new();
         let what = format!("auth: token request {}", tr.endpoint);
-        let response = self
-            .send(&req, &mut retries)
-            .await
-            .map_err(|e| format!("{what} failed: {}", e.message))?;
+        let response = self.send(&req, &mut retries).await.map_err(|e| SendError {
+            message: format!("{what} failed: {}", e.message),
+            unchecked: true,
+        })?;
         let redactor = self.redactor();
         if !(200..300).contains(&response.status) {
-            return Err(format!(
+            return Err(SendError::from(format!(
                 "{what} answered {}: {}",
                 response.status,
                 crate::diag::truncate_str(&redactor.body_text(&response.body), 300)
-            ));
+            )));
         }
         let token = match ParsedBody::parse(&response.body) {
             ParsedBody::Json(v) => tr.token.query(&v).first().map(value_to_text),
-            ParsedBody::NotJson(why) => return Err(format!("{what}: {why}")),
+            ParsedBody::NotJson(why) => return Err(format!("{what}: {why}").into()),
         };
         let token = token
-            .ok_or_else(|| format!("{what}: {} selects nothing in the response", tr.token_text))?;
+            .ok_or_else(|| format!("{what}: {} selects nothing in the response", tr.token_text))
+            .map_err(SendError::from)?;
         if let Ok(mut r) = self.redactor.write() {
             Arc::make_mut(&mut r).add_secret_value("token", &token);
         }

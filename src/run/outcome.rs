@@ -1,48 +1,53 @@
 //! Outcomes: what happened to each case, as data for the reporters. Secrets are already scrubbed.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::case::CaseId;
 use crate::check::CheckResult;
+use crate::error::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNCHECKED};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OutcomeStatus {
     Passed,
+    /// A contract check failed.
     Failed,
+    /// The case could not be checked: connection refused, DNS, TLS, timeout, an internal error.
+    Error,
     Skipped,
     /// The run was stopped (Ctrl-C) before the case finished; nothing is known about it.
     Interrupted,
 }
 
 /// The result of one case.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseOutcome {
-    pub api: String,
+    /// `api/file::case`, as `--filter` accepts it.
+    pub id: CaseId,
     /// Relative path of the case file, e.g. `cases/kimai/get_customer.yaml`.
     pub file: String,
     /// `METHOD /path` as documented.
     pub endpoint: String,
-    pub case: String,
     /// 1-based line of the case in its file.
     pub line: u32,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     pub status: OutcomeStatus,
     /// Wall time of the case in milliseconds (request and checks).
     pub duration_ms: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_reason: Option<String>,
     /// Why the case could not complete (transport error, unrendered variable).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestRecord>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<ResponseRecord>,
     /// Every check that ran, passed or not.
     pub checks: Vec<CheckResult>,
     /// Attempts beyond the first (retries), each with its reason.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<String>,
 }
 
@@ -51,45 +56,44 @@ impl CaseOutcome {
         self.checks.iter().filter(|c| !c.passed)
     }
 
-    /// `kimai/get_customer::fetches a known customer`.
-    pub fn id(&self) -> String {
-        let stem = std::path::Path::new(&self.file)
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        format!("{}/{}::{}", self.api, stem, self.case)
+    /// The case name.
+    pub fn case(&self) -> &str {
+        &self.id.case
     }
 }
 
 /// The request as sent, scrubbed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RequestRecord {
     pub method: String,
     pub url: String,
     /// Only on failure: headers and body help reproduce it.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
 
 /// The response as received, scrubbed; headers and body are kept only when the case failed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ResponseRecord {
     pub status: u16,
     pub elapsed_ms: f64,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub headers: Vec<(String, String)>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
 }
 
 /// Totals of a run.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Summary {
     pub total: usize,
     pub passed: usize,
     pub failed: usize,
+    /// Cases that could not be checked (exit code 3 when nothing failed).
+    #[serde(default)]
+    pub errors: usize,
     pub skipped: usize,
     /// Cases not finished when the run was stopped (Ctrl-C); 0 for a complete run.
     pub interrupted: usize,
@@ -102,8 +106,22 @@ impl Summary {
         match o.status {
             OutcomeStatus::Passed => self.passed += 1,
             OutcomeStatus::Failed => self.failed += 1,
+            OutcomeStatus::Error => self.errors += 1,
             OutcomeStatus::Skipped => self.skipped += 1,
             OutcomeStatus::Interrupted => self.interrupted += 1,
+        }
+    }
+
+    /// The run's exit code: interrupted, then failed, then could not check, then all passed.
+    pub fn exit_code(&self) -> i32 {
+        if self.interrupted > 0 {
+            EXIT_INTERRUPTED
+        } else if self.failed > 0 {
+            EXIT_FAILED
+        } else if self.errors > 0 {
+            EXIT_UNCHECKED
+        } else {
+            EXIT_OK
         }
     }
 }

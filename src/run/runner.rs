@@ -11,32 +11,53 @@ use std::time::Instant;
 
 use tokio::sync::{mpsc, Semaphore};
 
-use super::client::{ApiClient, ClientOptions};
+use super::client::{ApiClient, ClientOptions, SendError};
+use super::event::{CaseFinished, Event};
 use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
 use super::request::HEADER_VALUE;
 use crate::case::template::Vars;
-use crate::case::{Api, Case, CaseFile, Suite};
+use crate::case::{Api, Case, CaseFile, CaseId, Suite};
 use crate::check::{self, snapshot, ParsedBody};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportOptions};
-use crate::plan::{variables_used, Plan};
+use crate::plan::{variables_used, Plan, PlannedFile};
 use crate::redact::Redactor;
 
 /// Header naming the running case, sent only to conform's own playback server so that each case
 /// is answered with its own recorded interaction.
 pub const CASE_HEADER: &str = "x-conform-case";
 
+/// Where one API's requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// conform's playback server for the API's recordings, at `base_url` (sends [`CASE_HEADER`];
+    /// no limits, no retries).
+    Playback { base_url: String },
+    /// A live server: a vendor sandbox, a spec mock, `conform mock`.
+    Live { base_url: String },
+}
+
+impl Target {
+    pub fn base_url(&self) -> &str {
+        match self {
+            Target::Playback { base_url } | Target::Live { base_url } => base_url,
+        }
+    }
+
+    pub fn is_playback(&self) -> bool {
+        matches!(self, Target::Playback { .. })
+    }
+}
+
 /// How a run is carried out; built from the CLI before any I/O.
 #[derive(Debug, Clone)]
 pub struct RunConfig {
     pub jobs: usize,
     pub transport: TransportOptions,
-    /// Base URL per API name.
-    pub targets: HashMap<String, String>,
+    /// The target of each planned API, by name.
+    pub targets: HashMap<String, Target>,
     /// The environment whose variables and credentials apply (`--env`).
     pub env: Option<String>,
-    /// Whether the target is conform's playback server (sends [`CASE_HEADER`], no retries).
-    pub playback: bool,
-    /// Keep full exchanges in events (record mode).
+    /// Keep full exchanges in events (record mode, drift).
     pub keep_exchanges: bool,
     pub snapshots: snapshot::Mode,
 }
@@ -52,18 +73,9 @@ pub struct Exchange {
     pub redactor: Arc<crate::redact::Redactor>,
 }
 
-#[derive(Debug)]
-pub enum Event {
-    /// A case is done.
-    CaseFinished {
-        outcome: Box<CaseOutcome>,
-        /// (api index, file index, case index) in the suite.
-        at: (usize, usize, usize),
-        exchange: Option<Box<Exchange>>,
-    },
-}
-
-/// Runs the plan; events arrive on `events` as cases finish.
+/// Runs the plan; `CaseStarted` and `CaseFinished` events arrive on `events` as cases go. Case
+/// files start in plan order (at most `jobs` at a time), so that a run against a server with
+/// state sees the same order every time.
 pub async fn run(
     suite: Arc<Suite>,
     plan: &Plan,
@@ -74,15 +86,14 @@ pub async fn run(
     let mut clients: HashMap<usize, Arc<ApiClient>> = HashMap::new();
     for ai in plan.apis() {
         let api = &suite.apis[ai];
-        let base_url = config
+        let target = config
             .targets
             .get(&api.name)
-            .cloned()
-            .ok_or_else(|| format!("no base URL for API `{}`", api.name))?;
+            .ok_or_else(|| format!("no target for API `{}`", api.name))?;
         let options = ClientOptions {
-            base_url,
+            base_url: target.base_url().to_string(),
             env: config.env.clone(),
-            polite: !config.playback,
+            polite: !target.is_playback(),
         };
         clients.insert(
             ai,
@@ -97,52 +108,78 @@ pub async fn run(
     let permits = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for planned in plan.files.clone() {
+        // Taken here, in plan order, not inside the task: tasks are scheduled in no fixed order.
+        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
+            break;
+        };
         let suite = Arc::clone(&suite);
         let client = Arc::clone(&clients[&planned.api]);
         let config = Arc::clone(&config);
         let events = events.clone();
-        let permits = Arc::clone(&permits);
         tasks.spawn(async move {
-            let Ok(_permit) = permits.acquire_owned().await else {
-                return;
-            };
-            let api = &suite.apis[planned.api];
-            let file = &api.files[planned.file];
-            let mut vars = client.vars.clone();
-            let mut failed_step: Option<String> = None;
-            for &ci in &planned.cases {
-                let case = &file.cases[ci];
-                let ctx = CaseCtx {
-                    suite: &suite,
-                    api,
-                    file,
-                    client: &client,
-                    config: &config,
-                };
-                let (outcome, exchange) = match flow_skip(file, case, failed_step.as_deref(), &vars)
-                {
-                    Some(reason) => (skipped(&ctx, case, reason), None),
-                    None => run_case(&ctx, case, &mut vars).await,
-                };
-                if outcome.status == OutcomeStatus::Failed && failed_step.is_none() {
-                    failed_step = Some(case.name.clone());
-                }
-                let _ = events.send(Event::CaseFinished {
-                    outcome: Box::new(outcome),
-                    at: (planned.api, planned.file, ci),
-                    exchange: exchange.map(Box::new),
-                });
-            }
+            let _permit = permit;
+            run_file(&suite, &planned, &client, &config, &events).await;
         });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        if let Err(e) = joined {
-            if e.is_panic() {
-                return Err(format!("internal error: a runner task panicked: {e}"));
-            }
+        // Reap finished tasks as we go so that a panic is reported without waiting for the rest.
+        while let Some(joined) = tasks.try_join_next() {
+            check_joined(joined)?;
         }
     }
+    while let Some(joined) = tasks.join_next().await {
+        check_joined(joined)?;
+    }
     Ok(())
+}
+
+fn check_joined(joined: Result<(), tokio::task::JoinError>) -> Result<(), String> {
+    match joined {
+        Err(e) if e.is_panic() => Err(format!("internal error: a runner task panicked: {e}")),
+        _ => Ok(()),
+    }
+}
+
+/// The cases of one file, in order, sharing captured variables.
+async fn run_file(
+    suite: &Suite,
+    planned: &PlannedFile,
+    client: &ApiClient,
+    config: &RunConfig,
+    events: &mpsc::UnboundedSender<Event>,
+) {
+    let api = &suite.apis[planned.api];
+    let file = &api.files[planned.file];
+    let target = &config.targets[&api.name];
+    let mut vars = client.vars.clone();
+    let mut failed_step: Option<String> = None;
+    for (k, &ci) in planned.cases.iter().enumerate() {
+        let seq = planned.first_seq + k;
+        let case = &file.cases[ci];
+        let _ = events.send(Event::CaseStarted {
+            seq,
+            id: CaseId::of(api, file, case),
+        });
+        let ctx = CaseCtx {
+            suite,
+            api,
+            file,
+            client,
+            config,
+            playback: target.is_playback(),
+        };
+        let (outcome, exchange) = match flow_skip(file, case, failed_step.as_deref(), &vars) {
+            Some(reason) => (skipped(&ctx, case, reason), None),
+            None => run_case(&ctx, case, &mut vars).await,
+        };
+        let failed = matches!(outcome.status, OutcomeStatus::Failed | OutcomeStatus::Error);
+        if failed && failed_step.is_none() {
+            failed_step = Some(case.name.clone());
+        }
+        let _ = events.send(Event::CaseFinished(CaseFinished {
+            seq,
+            outcome: Box::new(outcome),
+            exchange: exchange.map(Box::new),
+        }));
+    }
 }
 
 /// Why a flow step does not run: an earlier step failed (cleanup steps still run, unless what
@@ -183,14 +220,15 @@ struct CaseCtx<'a> {
     file: &'a CaseFile,
     client: &'a ApiClient,
     config: &'a RunConfig,
+    /// The API's target is conform's playback server.
+    playback: bool,
 }
 
 fn new_outcome(api: &Api, file: &CaseFile, case: &Case) -> CaseOutcome {
     CaseOutcome {
-        api: api.name.clone(),
+        id: CaseId::of(api, file, case),
         file: file.path.display().to_string(),
         endpoint: case.endpoint.to_string(),
-        case: case.name.clone(),
         line: case.pos.line,
         tags: case.tags.clone(),
         status: OutcomeStatus::Passed,
@@ -205,11 +243,10 @@ fn new_outcome(api: &Api, file: &CaseFile, case: &Case) -> CaseOutcome {
 }
 
 /// The outcome of a planned case that had not finished when the run was stopped (Ctrl-C).
-/// `at` is (api index, file index, case index) in the suite, as in [`Event::CaseFinished`].
-pub fn interrupted(suite: &Suite, at: (usize, usize, usize)) -> CaseOutcome {
-    let api = &suite.apis[at.0];
-    let file = &api.files[at.1];
-    let mut outcome = new_outcome(api, file, &file.cases[at.2]);
+pub fn interrupted(suite: &Suite, api: usize, file: usize, case: usize) -> CaseOutcome {
+    let api = &suite.apis[api];
+    let file = &api.files[file];
+    let mut outcome = new_outcome(api, file, &file.cases[case]);
     outcome.status = OutcomeStatus::Interrupted;
     outcome.skip_reason = Some("interrupted: the run was stopped before this case finished".into());
     outcome
@@ -232,7 +269,7 @@ async fn run_case(
     }
     let started = Instant::now();
     let mut outcome = new_outcome(ctx.api, ctx.file, case);
-    let case_header = ctx.config.playback.then(|| {
+    let case_header = ctx.playback.then(|| {
         let id = format!("{}::{}", ctx.file.stem, case.name);
         (
             CASE_HEADER,
@@ -242,9 +279,13 @@ async fn run_case(
     let sent = ctx.client.send_case(case, vars, case_header).await;
     let redactor = ctx.client.redactor();
     outcome.retries = sent.retries.iter().map(|r| redactor.text(r)).collect();
-    let fail = |mut outcome: CaseOutcome, error: String, request: Option<&HttpRequest>| {
-        outcome.status = OutcomeStatus::Failed;
-        outcome.error = Some(redactor.text(&error));
+    let fail = |mut outcome: CaseOutcome, error: SendError, request: Option<&HttpRequest>| {
+        outcome.status = if error.unchecked {
+            OutcomeStatus::Error
+        } else {
+            OutcomeStatus::Failed
+        };
+        outcome.error = Some(redactor.text(&error.message));
         outcome.duration_ms = ms(started.elapsed());
         if let Some(r) = request {
             outcome.request = Some(request_record(r, &redactor, true));
@@ -252,14 +293,17 @@ async fn run_case(
         outcome
     };
     let Some(request) = sent.request else {
-        let error = sent.response.err().unwrap_or_default();
+        let error = sent
+            .response
+            .err()
+            .unwrap_or_else(|| SendError::from(String::new()));
         return (fail(outcome, error, None), None);
     };
     let response = match sent.response {
         Ok(r) => r,
         Err(e) => return (fail(outcome, e, Some(&request)), None),
     };
-    if ctx.config.playback
+    if ctx.playback
         && response
             .header(crate::mock::playback::UNMATCHED_HEADER)
             .is_some()
@@ -273,7 +317,11 @@ async fn run_case(
             })
             .unwrap_or_else(|| "the playback server has no recording for this request".into());
         return (
-            fail(outcome, format!("playback: {detail}"), Some(&request)),
+            fail(
+                outcome,
+                format!("playback: {detail}").into(),
+                Some(&request),
+            ),
             None,
         );
     }

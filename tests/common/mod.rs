@@ -129,3 +129,12 @@ pub fn assert_no_secret_written<S: AsRef<str>>(p: &Project, runs: &[&Run], secre
         }
     }
 }
+
+/// The case name of a `report.json` outcome (its id is `api/file::case`).
+pub fn case_of(outcome: &serde_json::Value) -> &str {
+    outcome["id"]
+        .as_str()
+        .and_then(|id| id.split_once("::"))
+        .map(|(_, case)| case)
+        .unwrap_or_default()
+}

@@ -1,0 +1,150 @@
+//! Clap structs: they mirror the flags and nothing else. Commands that run cases (`run`,
+//! `record`, later `drift`) share the same flag groups, so they cannot drift apart.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::report::Format;
+
+/// Which cases run.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Only these APIs (repeatable).
+    #[arg(long = "api", value_name = "NAME")]
+    pub apis: Vec<String>,
+    /// Only cases whose `api/file::case` contains TEXT (case-insensitive), or the cases of a case
+    /// file given by its path (`cases/kimai/get_customer.yaml`, `...yaml:12` for one case).
+    #[arg(long, value_name = "TEXT")]
+    pub filter: Option<String>,
+    /// Only cases with this tag (repeatable: any of them; case-insensitive).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// No case with this tag (repeatable; case-insensitive; wins over --tag).
+    #[arg(long = "skip-tag", value_name = "TAG")]
+    pub skip_tags: Vec<String>,
+}
+
+/// Where requests go: the recorded mock unless one of these is given.
+#[derive(Debug, Clone, Default, Args)]
+pub struct TargetArgs {
+    /// Send every request to this base URL (with --env: that environment's variables and auth).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Use this environment of each API (base URL, variables and auth from api.yaml).
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+}
+
+/// How requests are sent.
+#[derive(Debug, Clone, Args)]
+pub struct TransportArgs {
+    /// Case files run concurrently (cases inside a file run in order); at least 1.
+    #[arg(short = 'j', long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
+    /// Request timeout in seconds, reading the body included.
+    #[arg(long, default_value_t = 30.0, value_name = "SECS")]
+    pub timeout: f64,
+    /// Connect timeout in seconds.
+    #[arg(long, default_value_t = 10.0, value_name = "SECS")]
+    pub connect_timeout: f64,
+    /// Largest response body accepted, in bytes (after decompression).
+    #[arg(long, default_value_t = 16 * 1024 * 1024, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Accept invalid TLS certificates (self-signed sandboxes).
+    #[arg(long)]
+    pub insecure: bool,
+    /// Send live requests through this proxy (default: the process environment's HTTPS_PROXY,
+    /// HTTP_PROXY or ALL_PROXY; a project's .env is never used for this).
+    #[arg(long, value_name = "URL")]
+    pub proxy: Option<String>,
+}
+
+/// Which reports are written, and where.
+#[derive(Debug, Clone, Args)]
+pub struct ReportArgs {
+    /// Where the file reports are written.
+    #[arg(long, default_value = "target/conform", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// A file report to write (repeatable; default: junit and json).
+    #[arg(long = "report", value_enum, value_name = "FORMAT")]
+    pub reports: Vec<Format>,
+}
+
+/// `conform run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+    #[command(flatten)]
+    pub reports: ReportArgs,
+    /// Write new and changed snapshots in place instead of as .snap.new.
+    #[arg(long)]
+    pub accept: bool,
+}
+
+/// `conform record`: the same flags as `run`; the target must be live.
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+    #[command(flatten)]
+    pub transport: TransportArgs,
+    #[command(flatten)]
+    pub reports: ReportArgs,
+}
+
+/// `conform import openapi`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The spec file (relative to the current directory).
+    pub spec: PathBuf,
+    /// Name of the API folder to write (cases/NAME, schemas/NAME).
+    #[arg(long)]
+    pub api: String,
+    /// Only operations whose path matches this regex.
+    #[arg(long)]
+    pub include: Option<String>,
+    /// No operation whose path matches this regex.
+    #[arg(long)]
+    pub exclude: Option<String>,
+    /// Overwrite existing files (api.yaml is never overwritten).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// `conform coverage`.
+#[derive(Debug, Args)]
+pub struct CoverageArgs {
+    /// Only this API (needed with --spec or --catalog when there are several).
+    #[arg(long)]
+    pub api: Option<String>,
+    /// What is documented, from an OpenAPI/Swagger spec (default: api.yaml's `endpoints:`).
+    #[arg(long, conflicts_with = "catalog")]
+    pub spec: Option<PathBuf>,
+    /// What is documented, from a JSON array of {method, path, responses}.
+    #[arg(long)]
+    pub catalog: Option<PathBuf>,
+    /// Exit 1 when fewer than this percent of documented endpoints have a case.
+    #[arg(long)]
+    pub min: Option<f64>,
+    /// Where coverage.json and coverage.md are written.
+    #[arg(long, default_value = "target/conform")]
+    pub report_dir: PathBuf,
+}
+
+/// `conform mock`.
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    #[arg(long)]
+    pub api: String,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8765)]
+    pub port: u16,
+}

@@ -1,0 +1,67 @@
+//! One file per command; what they share (the runtime, signals, stdout) is here.
+
+pub mod coverage;
+pub mod import;
+pub mod list;
+pub mod mock;
+pub mod record;
+pub mod run;
+pub mod validate;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::error::Error;
+use crate::run::Summary;
+
+pub fn new_runtime() -> Result<tokio::runtime::Runtime, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Io(format!("cannot start the async runtime: {e}")))
+}
+
+/// Completes on the first SIGINT (Ctrl-C) or SIGTERM (a CI cancel, `docker stop`); never, if no
+/// handler can be installed.
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                r = tokio::signal::ctrl_c() => if r.is_err() { std::future::pending::<()>().await },
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    if tokio::signal::ctrl_c().await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// What an interrupted run tells on stderr: how far it got and where the partial reports are.
+pub fn tell_interrupted(summary: &Summary, files: &[PathBuf]) {
+    let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    eprintln!(
+        "interrupted: {} of {} cases did not finish (reported as interrupted)\npartial reports: {}",
+        summary.interrupted,
+        summary.total,
+        files.join(" and ")
+    );
+}
+
+/// stdout for command output. A closed pipe (`conform list | head -1`) is not an error: the
+/// reader has what it wanted, and the command's exit code stays its own.
+pub struct Out;
+
+impl Out {
+    pub fn text(text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    }
+
+    pub fn line(text: &str) {
+        Out::text(&format!("{text}\n"));
+    }
+}

@@ -1,0 +1,51 @@
+//! `conform record`: `run` against a live target plus the recorder observer, which writes the
+//! recordings at the end (scrubbed; nothing changes when the run is interrupted).
+
+use std::path::Path;
+
+use super::{new_runtime, stop_signal, tell_interrupted, Out};
+use crate::check::snapshot;
+use crate::cli::args::RecordArgs;
+use crate::cli::resolve::{self, ProcessEnv, RunFlags};
+use crate::error::Error;
+use crate::mock::record::Recorder;
+use crate::session::{Session, TargetChoice};
+
+pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Error> {
+    let flags = RunFlags {
+        selection: &args.selection,
+        target: &args.target,
+        transport: &args.transport,
+        reports: &args.reports,
+    };
+    let mut config = resolve::session(root, flags, snapshot::Mode::Accept, env)?;
+    if config.target == TargetChoice::Playback {
+        return Err(Error::Usage(
+            "record needs a live target: --base-url URL or --env NAME".into(),
+        ));
+    }
+    config.keep_exchanges = true;
+    let files = config.reports.files();
+    let session = Session::prepare(root, config)?;
+    let suite = std::sync::Arc::clone(session.suite());
+    let mut recorder = Recorder::default();
+    let summary = new_runtime()?.block_on(session.run(stop_signal(), &mut [&mut recorder]))?;
+    if summary.interrupted > 0 {
+        tell_interrupted(&summary, &files);
+        eprintln!("no recording was changed");
+        return Ok(summary.exit_code());
+    }
+    let recorded = recorder.len();
+    let changed = recorder
+        .write(&suite)
+        .map_err(|e| Error::Io(format!("cannot write recordings: {e}")))?;
+    let mut text = format!(
+        "recorded {recorded} exchanges; {} recording files changed\n",
+        changed.len()
+    );
+    for path in changed {
+        text.push_str(&format!("  wrote {}\n", path.display()));
+    }
+    Out::text(&text);
+    Ok(summary.exit_code())
+}

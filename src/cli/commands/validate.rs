@@ -1,0 +1,37 @@
+//! `conform validate`: load and check every case file, schema and recording; send nothing.
+
+use std::path::Path;
+
+use super::Out;
+use crate::case::{load_suite, Api, LoadError, LoadOptions, Suite};
+use crate::error::{Error, EXIT_OK};
+use crate::mock::playback::Playback;
+
+pub fn validate(root: &Path, env: Option<String>) -> Result<i32, Error> {
+    let suite = load_suite(
+        root,
+        &LoadOptions {
+            env,
+            ..LoadOptions::default()
+        },
+    )?;
+    let mut recordings = 0;
+    for api in &suite.apis {
+        recordings += load_playback(&suite, api)?.entries.len();
+    }
+    Out::line(&format!(
+        "ok: {} APIs, {} case files, {} cases, {} schemas, {} recorded interactions",
+        suite.apis.len(),
+        suite.apis.iter().map(|a| a.files.len()).sum::<usize>(),
+        suite.case_count(),
+        suite.schemas.len(),
+        recordings
+    ));
+    Ok(EXIT_OK)
+}
+
+/// An API's recordings, every problem a located load error.
+pub fn load_playback(suite: &Suite, api: &Api) -> Result<Playback, Error> {
+    Playback::load(&suite.root, api)
+        .map_err(|diagnostics| Error::Load(LoadError::from_diagnostics(diagnostics)))
+}

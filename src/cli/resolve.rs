@@ -1,0 +1,202 @@
+//! Arguments and the process environment become the validated configuration of a run, before
+//! any case file is read or any request is sent (ripgrep's low-args -> high-args step).
+//!
+//! The environment is read once, here: `CI`, the proxy variables (before `.env`, which must never
+//! choose a proxy), then the project's `.env` (from `-C DIR`, not the working directory).
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::args::{ReportArgs, SelectionArgs, TargetArgs, TransportArgs};
+use crate::check::snapshot;
+use crate::error::Error;
+use crate::http::TransportOptions;
+use crate::plan::Selection;
+use crate::report::{Format, ReportConfig, TerminalConfig};
+use crate::session::{SessionConfig, TargetChoice};
+
+/// What conform takes from its process environment.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessEnv {
+    /// `CI` is set to a true value (`true`, `1`, `yes`; any case).
+    pub ci: bool,
+    /// `HTTPS_PROXY`, `HTTP_PROXY` or `ALL_PROXY` (either case) of the process itself.
+    pub proxy: Option<String>,
+    /// stdout is a terminal.
+    pub stdout_is_term: bool,
+}
+
+impl ProcessEnv {
+    /// Reads the process environment, then adds the project's `.env` to it (without overriding
+    /// what is set). A malformed `.env` line is a located error.
+    pub fn read(root: &Path) -> Result<ProcessEnv, Error> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let proxy = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"]
+            .into_iter()
+            .chain(["ALL_PROXY", "all_proxy"])
+            .find_map(var);
+        let env = ProcessEnv {
+            ci: var("CI").is_some_and(|v| truthy(&v)),
+            proxy,
+            stdout_is_term: console::Term::stdout().is_term(),
+        };
+        load_dotenv(&root.join(".env"))?;
+        Ok(env)
+    }
+}
+
+/// `true`, `1`, `yes`, `on` in any case.
+pub fn truthy(v: &str) -> bool {
+    matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on"
+    )
+}
+
+/// Adds `.env`'s variables to the process environment; every line is read (a bad one is an
+/// error naming its line, not the silent end of the file).
+fn load_dotenv(path: &Path) -> Result<(), Error> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let parsed = dotenvy::from_read_iter(line.as_bytes()).next();
+        match parsed {
+            Some(Ok((key, value))) => {
+                if std::env::var_os(&key).is_none() {
+                    // Before the runtime starts: no other thread reads the environment yet.
+                    std::env::set_var(key, value);
+                }
+            }
+            Some(Err(_)) | None => {
+                return Err(Error::Usage(format!(
+                    ".env:{}:1: cannot read `{}`: expected NAME=VALUE",
+                    i + 1,
+                    crate::diag::truncate_str(trimmed, 60)
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The selection as given.
+pub fn selection(args: &SelectionArgs) -> Selection {
+    Selection {
+        apis: args.apis.clone(),
+        filter: args.filter.clone(),
+        tags: args.tags.clone(),
+        skip_tags: args.skip_tags.clone(),
+    }
+}
+
+/// Playback unless `--base-url` or `--env` is given.
+pub fn target(args: &TargetArgs) -> Result<TargetChoice, Error> {
+    Ok(match (&args.base_url, &args.env) {
+        (Some(url), _) => TargetChoice::BaseUrl(check_base_url(url)?),
+        (None, Some(_)) => TargetChoice::Environment,
+        (None, None) => TargetChoice::Playback,
+    })
+}
+
+pub fn transport(args: &TransportArgs, env: &ProcessEnv) -> Result<TransportOptions, Error> {
+    let proxy = match &args.proxy {
+        Some(url) => Some(check_url(
+            "proxy",
+            url,
+            &["http", "https", "socks5", "socks5h"],
+        )?),
+        None => env.proxy.clone(),
+    };
+    Ok(TransportOptions {
+        connect_timeout: seconds("connect-timeout", args.connect_timeout)?,
+        timeout: seconds("timeout", args.timeout)?,
+        max_body: args.max_body,
+        insecure: args.insecure,
+        proxy,
+        ..TransportOptions::default()
+    })
+}
+
+pub fn reports(root: &Path, args: &ReportArgs, env: &ProcessEnv) -> ReportConfig {
+    ReportConfig {
+        dir: root.join(&args.report_dir),
+        formats: if args.reports.is_empty() {
+            Format::DEFAULT.to_vec()
+        } else {
+            args.reports.clone()
+        },
+        terminal: TerminalConfig {
+            out: Box::new(std::io::stdout()),
+            interactive: env.stdout_is_term && !env.ci,
+        },
+    }
+}
+
+/// `--accept` writes in place; under CI nothing is written; otherwise `.snap.new` for review.
+pub fn snapshot_mode(accept: bool, env: &ProcessEnv) -> snapshot::Mode {
+    if accept {
+        snapshot::Mode::Accept
+    } else if env.ci {
+        snapshot::Mode::Ci
+    } else {
+        snapshot::Mode::Review
+    }
+}
+
+/// The shared part of `run` and `record`.
+pub struct RunFlags<'a> {
+    pub selection: &'a SelectionArgs,
+    pub target: &'a TargetArgs,
+    pub transport: &'a TransportArgs,
+    pub reports: &'a ReportArgs,
+}
+
+pub fn session(
+    root: &Path,
+    flags: RunFlags<'_>,
+    snapshots: snapshot::Mode,
+    env: &ProcessEnv,
+) -> Result<SessionConfig, Error> {
+    Ok(SessionConfig {
+        selection: selection(flags.selection),
+        target: target(flags.target)?,
+        env: flags.target.env.clone(),
+        jobs: usize::from(flags.transport.jobs),
+        transport: transport(flags.transport, env)?,
+        snapshots,
+        keep_exchanges: false,
+        shard: None,
+        reports: reports(root, flags.reports, env),
+    })
+}
+
+fn seconds(flag: &str, v: f64) -> Result<Duration, Error> {
+    const DAY: f64 = 86_400.0;
+    Duration::try_from_secs_f64(v)
+        .ok()
+        .filter(|d| !d.is_zero() && v <= DAY)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--{flag} must be a number of seconds above 0 and at most 86400, got {v}"
+            ))
+        })
+}
+
+pub fn check_base_url(url: &str) -> Result<String, Error> {
+    check_url("base-url", url, &["http", "https"]).map(|u| u.trim_end_matches('/').to_string())
+}
+
+fn check_url(flag: &str, url: &str, schemes: &[&str]) -> Result<String, Error> {
+    match url::Url::parse(url) {
+        Ok(u) if schemes.contains(&u.scheme()) && u.has_host() => Ok(url.to_string()),
+        _ => Err(Error::Usage(format!(
+            "--{flag} `{url}` is not a URL (expected {}://host[:port][/path])",
+            schemes.join(" or ")
+        ))),
+    }
+}
