@@ -43,7 +43,11 @@ fn case_file_holds_on_playback(
         .unwrap()
         .to_string_lossy()
         .into_owned();
-    let relative = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+    let relative = path
+        .strip_prefix(root)
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
     // The same session the CLI builds for `conform run --api API --filter FILE`.
     let config = SessionConfig {
         selection: Selection {
@@ -69,7 +73,11 @@ fn case_file_holds_on_playback(
         },
     };
     let session = Session::prepare(root, config).unwrap_or_else(|e| panic!("{e}"));
-    assert!(session.plan().case_count() > 0, "{} has no cases", path.display());
+    assert!(
+        session.plan().case_count() > 0,
+        "{} has no cases",
+        path.display()
+    );
     let suite = std::sync::Arc::clone(session.suite());
     let api = suite.api(&api_name).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();

@@ -239,7 +239,10 @@ fn reports_are_written_and_parse_back() {
     assert_eq!(report["summary"]["skipped"], 1);
     let outcomes = report["outcomes"].as_array().unwrap();
     assert_eq!(outcomes.len(), 4);
-    let broken = outcomes.iter().find(|o| common::case_of(o) == "broken").unwrap();
+    let broken = outcomes
+        .iter()
+        .find(|o| common::case_of(o) == "broken")
+        .unwrap();
     assert!(broken["checks"]
         .as_array()
         .unwrap()
@@ -249,7 +252,10 @@ fn reports_are_written_and_parse_back() {
         .as_str()
         .unwrap()
         .contains("\"id\": \"2\""));
-    let later = outcomes.iter().find(|o| common::case_of(o) == "later").unwrap();
+    let later = outcomes
+        .iter()
+        .find(|o| common::case_of(o) == "later")
+        .unwrap();
     assert_eq!(later["skip_reason"], "waiting for the vendor");
     assert!(
         out.stdout()
@@ -374,7 +380,8 @@ fn refused_connection_leaves_the_case_unchecked_exit_3() {
         out.all()
     );
     assert!(
-        out.stdout().contains("NOT CHECKED: 0 passed, 0 failed, 0 skipped, 1 could not be checked"),
+        out.stdout()
+            .contains("NOT CHECKED: 0 passed, 0 failed, 0 skipped, 1 could not be checked"),
         "{}",
         out.all()
     );

@@ -288,7 +288,7 @@ async fn run_case(
         outcome.error = Some(redactor.text(&error.message));
         outcome.duration_ms = ms(started.elapsed());
         if let Some(r) = request {
-            outcome.request = Some(request_record(r, &redactor, true));
+            outcome.request = Some(request_record(ctx, r, &redactor, true));
         }
         outcome
     };
@@ -362,7 +362,7 @@ async fn run_case(
     } else {
         OutcomeStatus::Passed
     };
-    outcome.request = Some(request_record(&request, &redactor, failed));
+    outcome.request = Some(request_record(ctx, &request, &redactor, failed));
     outcome.response = Some(ResponseRecord {
         status: response.status,
         elapsed_ms: ms(response.elapsed),
@@ -384,10 +384,25 @@ async fn run_case(
 }
 
 /// The request for reports, scrubbed; headers and body only when they help explain a failure.
-fn request_record(request: &HttpRequest, redactor: &Redactor, detailed: bool) -> RequestRecord {
+/// Playback URLs name the API instead of the ephemeral port (`playback://kimai/api/...`), so that
+/// two identical runs give identical reports.
+fn request_record(
+    ctx: &CaseCtx<'_>,
+    request: &HttpRequest,
+    redactor: &Redactor,
+    detailed: bool,
+) -> RequestRecord {
+    let url = redactor.url(&request.url);
+    let url = match ctx.config.targets.get(&ctx.api.name) {
+        Some(Target::Playback { base_url }) => match url.strip_prefix(base_url.as_str()) {
+            Some(rest) => format!("playback://{}{rest}", ctx.api.name),
+            None => url,
+        },
+        _ => url,
+    };
     RequestRecord {
         method: request.method.clone(),
-        url: redactor.url(&request.url),
+        url,
         headers: if detailed {
             redactor
                 .headers(&request.headers)
