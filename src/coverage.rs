@@ -53,6 +53,9 @@ pub struct ApiCoverage {
     pub endpoints: Vec<EndpointCoverage>,
     /// Endpoints the cases call that the source does not document.
     pub undocumented: Vec<EndpointCoverage>,
+    /// With a run report: documented endpoints with at least one case that passed in that run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub with_passing: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -60,6 +63,9 @@ pub struct EndpointCoverage {
     pub method: String,
     pub path: String,
     pub cases: usize,
+    /// With a run report: the cases of this endpoint that passed in that run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub passed: Option<usize>,
     /// Documented statuses and whether a case exercises each (empty when unknown).
     pub statuses: Vec<StatusCoverage>,
     /// What the cases expect, e.g. `200`, `2xx`.
@@ -246,7 +252,37 @@ fn summarise(
         statuses_exercised: known.then(|| all_statuses.filter(|s| s.exercised).count()),
         endpoints,
         undocumented,
+        with_passing: None,
     }
+}
+
+/// Counts, per endpoint, the cases of `api` that passed in the run `report` describes, so that a
+/// suite whose cases all fail is not "100% covered".
+pub fn apply_run(coverage: &mut ApiCoverage, report: &crate::report::doc::ReportDoc) {
+    let mut passed: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for o in report
+        .outcomes
+        .iter()
+        .filter(|o| o.id.api == coverage.api && o.status == crate::run::OutcomeStatus::Passed)
+    {
+        if let Some((method, path)) = o.endpoint.split_once(' ') {
+            *passed.entry(key(method, path)).or_default() += 1;
+        }
+    }
+    for e in coverage
+        .endpoints
+        .iter_mut()
+        .chain(coverage.undocumented.iter_mut())
+    {
+        e.passed = Some(passed.get(&key(&e.method, &e.path)).copied().unwrap_or(0));
+    }
+    coverage.with_passing = Some(
+        coverage
+            .endpoints
+            .iter()
+            .filter(|e| e.passed.unwrap_or(0) > 0)
+            .count(),
+    );
 }
 
 fn key(method: &str, path: &str) -> String {
@@ -272,6 +308,7 @@ fn endpoint(
         method: method.to_string(),
         path: path.to_string(),
         cases: expects.len(),
+        passed: None,
         statuses,
         exercised: exercised.into_iter().collect(),
     }
@@ -301,10 +338,13 @@ fn percent(part: usize, whole: usize) -> f64 {
     }
 }
 
-/// Percent of documented endpoints with a case, over all the given APIs.
+/// Percent of documented endpoints with a case, over all the given APIs; with a run report,
+/// with a case that passed.
 pub fn overall_percent(apis: &[ApiCoverage]) -> f64 {
     percent(
-        apis.iter().map(|a| a.with_cases).sum(),
+        apis.iter()
+            .map(|a| a.with_passing.unwrap_or(a.with_cases))
+            .sum(),
         apis.iter().map(|a| a.documented).sum(),
     )
 }
@@ -335,8 +375,15 @@ impl ApiCoverage {
             (Some(e), Some(d)) => format!(", {e} of {d} documented statuses exercised"),
             _ => String::new(),
         };
+        let passing = match self.with_passing {
+            Some(p) => format!(
+                ", {p} with a case that passed ({:.1}%)",
+                percent(p, self.documented)
+            ),
+            None => String::new(),
+        };
         format!(
-            "{} ({}): {} of {} documented endpoints have cases ({:.1}%){statuses}",
+            "{} ({}): {} of {} documented endpoints have cases ({:.1}%){passing}{statuses}",
             self.api, self.source, self.with_cases, self.documented, self.percent
         )
     }
@@ -344,10 +391,14 @@ impl ApiCoverage {
 
 impl EndpointCoverage {
     fn cases_text(&self) -> String {
-        match self.cases {
+        let cases = match self.cases {
             0 => "no case".into(),
             1 => "1 case".into(),
             n => format!("{n} cases"),
+        };
+        match self.passed {
+            Some(p) if self.cases > 0 => format!("{cases}, {p} passed"),
+            _ => cases,
         }
     }
 

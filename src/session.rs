@@ -4,7 +4,6 @@
 //! `record`) and the project's own tests drive runs through here and nowhere else.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
@@ -45,6 +44,8 @@ pub struct SessionConfig {
     pub keep_exchanges: bool,
     /// `K/N` of a sharded run, for the report document.
     pub shard: Option<String>,
+    /// How long cleanup steps in flight may run after the first signal.
+    pub grace: std::time::Duration,
     pub reports: ReportConfig,
 }
 
@@ -110,14 +111,15 @@ impl Session {
     }
 
     /// Runs the plan: `observers` (the recorder, a test's collector) and the configured
-    /// reporters see every event. When `stop` completes (a signal in the CLI), no further
-    /// request is sent, the cases not finished are reported as interrupted and the reports are
-    /// written all the same.
+    /// reporters see every event. On the first of `signals`, no further case starts, requests in
+    /// flight are dropped, cleanup steps of files in flight still run (for at most
+    /// `SessionConfig::grace`; a second signal skips them); the cases not finished are reported
+    /// as interrupted and the reports are written all the same.
     pub async fn run(
         self,
-        stop: impl Future<Output = ()>,
+        signals: Signals,
         observers: &mut [&mut dyn Observer],
-    ) -> Result<Summary, Error> {
+    ) -> Result<RunEnd, Error> {
         let Session {
             suite,
             plan,
@@ -158,11 +160,19 @@ impl Session {
             summary: Summary::default(),
         };
         stream.send(&Event::RunStarted(Box::new(started)))?;
-        let summary = drive(&suite, &plan, run_config, stop, &mut stream).await?;
+        let end = drive(
+            &suite,
+            &plan,
+            run_config,
+            signals,
+            config.grace,
+            &mut stream,
+        )
+        .await?;
         for s in servers {
             s.shutdown().await;
         }
-        Ok(summary)
+        Ok(end)
     }
 }
 
@@ -245,56 +255,91 @@ impl Stream<'_, '_> {
     }
 }
 
-/// Runs the runner to its end or to `stop`, delivering finished cases in plan order.
+/// The signals that stop a run: each item is one SIGINT or SIGTERM. The first stops the run
+/// (cleanup steps in flight still run, within the grace time); the second stops it at once.
+pub struct Signals(Option<mpsc::UnboundedReceiver<()>>);
+
+impl Signals {
+    /// A run that is never stopped (tests, embedders).
+    pub fn never() -> Signals {
+        Signals(None)
+    }
+
+    pub fn from_channel(rx: mpsc::UnboundedReceiver<()>) -> Signals {
+        Signals(Some(rx))
+    }
+
+    async fn next(&mut self) {
+        if let Some(rx) = &mut self.0 {
+            if rx.recv().await.is_some() {
+                return;
+            }
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone)]
+pub struct RunEnd {
+    pub summary: Summary,
+    /// Cleanup steps that had not run when the run was stopped for good (a second signal or the
+    /// grace time over): what they would have removed may remain on the server.
+    pub cleanup_not_run: Vec<crate::case::CaseId>,
+}
+
+/// Runs the runner to its end or to a signal, delivering finished cases in plan order.
 async fn drive(
     suite: &Arc<Suite>,
     plan: &Plan,
     config: RunConfig,
-    stop: impl Future<Output = ()>,
+    mut signals: Signals,
+    grace: std::time::Duration,
     stream: &mut Stream<'_, '_>,
-) -> Result<Summary, Error> {
-    // Polled once before the first request, so that a signal handler behind `stop` is in place.
-    tokio::pin!(stop);
-    let mut stopped = tokio::select! {
-        biased;
-        () = &mut stop => true,
-        () = std::future::ready(()) => false,
-    };
+) -> Result<RunEnd, Error> {
     let started = Instant::now();
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut runner = {
         let suite = Arc::clone(suite);
         let plan = plan.clone();
         let config = Arc::new(config);
-        tokio::spawn(async move { run::run(suite, &plan, config, tx).await })
+        tokio::spawn(async move { run::run(suite, &plan, config, tx, stop_rx).await })
     };
     let mut order = InOrder::default();
-    while !stopped {
+    let mut stopped = false;
+    loop {
         tokio::select! {
             event = rx.recv() => match event {
                 Some(event) => order.push(event, stream)?,
                 None => break,
             },
-            () = &mut stop => stopped = true,
+            () = signals.next() => { stopped = true; break }
         }
     }
+    let mut aborted = false;
     if stopped {
+        // First signal: nothing new starts; cleanup steps in flight finish within `grace`.
+        let _ = stop_tx.send(true);
+        let deadline = tokio::time::Instant::now() + grace;
+        loop {
+            tokio::select! {
+                event = rx.recv() => match event {
+                    Some(event) => order.push(event, stream)?,
+                    None => break,
+                },
+                () = tokio::time::sleep_until(deadline) => { aborted = true; break }
+                () = signals.next() => { aborted = true; break }
+            }
+        }
+    }
+    let mut cleanup_not_run = Vec::new();
+    if aborted {
         // Aborting the runner drops its tasks, and with them every request in flight.
         runner.abort();
         let _ = (&mut runner).await;
         while let Ok(event) = rx.try_recv() {
             order.push(event, stream)?;
-        }
-        for (seq, ai, fi, ci) in plan.cases() {
-            if !order.has(seq) {
-                let outcome = Box::new(run::interrupted(suite, ai, fi, ci));
-                let event = Event::CaseFinished(CaseFinished {
-                    seq,
-                    outcome,
-                    exchange: None,
-                });
-                order.push(event, stream)?;
-            }
         }
     } else {
         match runner.await {
@@ -307,10 +352,28 @@ async fn drive(
             }
         }
     }
+    for (seq, ai, fi, ci) in plan.cases() {
+        if !order.has(seq) {
+            let outcome = Box::new(run::interrupted(suite, ai, fi, ci));
+            let file = &suite.apis[ai].files[fi];
+            if aborted && file.cases[ci].cleanup && order.file_started(seq, plan) {
+                cleanup_not_run.push(outcome.id.clone());
+            }
+            let event = Event::CaseFinished(CaseFinished {
+                seq,
+                outcome,
+                exchange: None,
+            });
+            order.push(event, stream)?;
+        }
+    }
     let mut summary = stream.summary;
     summary.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     stream.send(&Event::RunFinished(summary))?;
-    Ok(summary)
+    Ok(RunEnd {
+        summary,
+        cleanup_not_run,
+    })
 }
 
 /// Holds back finished cases that overtook an earlier one, so that observers see plan order.
@@ -319,6 +382,7 @@ struct InOrder {
     next: usize,
     waiting: BTreeMap<usize, Event>,
     seen: std::collections::HashSet<usize>,
+    started: std::collections::HashSet<usize>,
 }
 
 impl InOrder {
@@ -326,7 +390,20 @@ impl InOrder {
         self.seen.contains(&seq)
     }
 
+    /// Whether a case of the file holding `seq` had started (so its cleanup was due).
+    fn file_started(&self, seq: usize, plan: &Plan) -> bool {
+        plan.files
+            .iter()
+            .find(|f| (f.first_seq..f.first_seq + f.cases.len()).contains(&seq))
+            .is_some_and(|f| {
+                (f.first_seq..f.first_seq + f.cases.len()).any(|s| self.started.contains(&s))
+            })
+    }
+
     fn push(&mut self, event: Event, stream: &mut Stream<'_, '_>) -> Result<(), Error> {
+        if let Event::CaseStarted { seq, .. } = &event {
+            self.started.insert(*seq);
+        }
         let Event::CaseFinished(f) = &event else {
             return stream.send(&event);
         };

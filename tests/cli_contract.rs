@@ -231,3 +231,46 @@ fn ci_counts_only_when_true() {
     let not_ci = p.conform_env(&["run", "--base-url", &url], &[("CI", "false")]);
     assert!(pending(&p), "CI=false is not CI: {}", not_ci.all());
 }
+
+#[test]
+fn many_jobs_under_a_low_open_file_limit_all_pass() {
+    let server = httpmock::MockServer::start();
+    server.mock(|when, then| {
+        when.path_prefix("/items/");
+        then.status(200)
+            .header("content-type", "application/json")
+            .body(r#"{"id":1,"name":"a"}"#);
+    });
+    let p = Project::demo();
+    for i in 0..1500 {
+        p.write(
+            &format!("cases/demo/item_{i:04}.yaml"),
+            &format!("endpoint: GET /items/{i}\ncases:\n  - name: item {i}\n    expect: {{ status: 200 }}\n"),
+        );
+    }
+    let command = format!(
+        "ulimit -n 256 && exec '{}' -C '{}' run -j 1500 --base-url {}",
+        env!("CARGO_BIN_EXE_conform"),
+        p.root().display(),
+        server.base_url()
+    );
+    let out = common::Run(
+        Command::new("sh")
+            .args(["-c", &command])
+            .env("CI", "true")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(out.code(), 0, "{}", out.stderr());
+    assert!(
+        out.stdout().contains("ok: 1500 passed, 0 failed"),
+        "{}",
+        out.all()
+    );
+    assert!(
+        out.stderr()
+            .contains("note: -j 1500 lowered to 96: the open-file limit is 256"),
+        "{}",
+        out.stderr()
+    );
+}

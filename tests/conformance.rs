@@ -13,7 +13,7 @@ use conform::plan::Selection;
 use conform::report::{Format, ReportConfig, TerminalConfig};
 use conform::run::event::Observer;
 use conform::run::{CaseOutcome, Event, Exchange, OutcomeStatus};
-use conform::session::{Session, SessionConfig, TargetChoice};
+use conform::session::{Session, SessionConfig, Signals, TargetChoice};
 use rstest::rstest;
 
 /// Keeps every finished case's outcome and exchange.
@@ -63,6 +63,7 @@ fn case_file_holds_on_playback(
         snapshots: snapshot::Mode::Ci,
         keep_exchanges: true,
         shard: None,
+        grace: std::time::Duration::from_secs(10),
         reports: ReportConfig {
             dir: tempfile::tempdir().unwrap().keep(),
             formats: vec![Format::Json],
@@ -83,7 +84,7 @@ fn case_file_holds_on_playback(
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut collect = Collect::default();
     runtime
-        .block_on(session.run(std::future::pending(), &mut [&mut collect]))
+        .block_on(session.run(Signals::never(), &mut [&mut collect]))
         .unwrap();
     let events = collect.0;
 

@@ -183,3 +183,55 @@ fn every_seed_endpoint_has_cases(#[case] api: &str, #[case] count: usize) {
         "{stdout}"
     );
 }
+
+/// A suite whose every case fails is not "covered": with the run's report, coverage counts the
+/// cases that passed and `--min` gates on them.
+#[test]
+fn coverage_with_a_run_report_counts_passing_cases() {
+    let failing = MockServer::start();
+    failing.mock(|when, then| {
+        when.any_request();
+        then.status(500);
+    });
+    let p = shop();
+    let run = p.conform(&["run", "--base-url", &failing.base_url()]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    let cov = p.conform(&[
+        "coverage",
+        "--run",
+        "target/conform/report.json",
+        "--min",
+        "50",
+    ]);
+    assert_eq!(cov.code(), 1, "{}", cov.all());
+    assert!(
+        cov.stdout().starts_with(
+            "shop (api.yaml): 2 of 4 documented endpoints have cases (50.0%), 0 with a case that passed (0.0%)\n"
+        ),
+        "{}",
+        cov.stdout()
+    );
+    assert!(
+        cov.stdout().contains("2 cases, 0 passed"),
+        "{}",
+        cov.stdout()
+    );
+    assert!(cov.stdout().contains("coverage 0.0% is below --min 50%"));
+    // Without the run report the same suite is at 50%.
+    assert_eq!(p.conform(&["coverage", "--min", "50"]).code(), 0);
+
+    let passing = MockServer::start();
+    passing.mock(|when, then| {
+        when.any_request();
+        then.status(200).json_body(json!({}));
+    });
+    p.conform(&["run", "--base-url", &passing.base_url()]);
+    let cov = p.conform(&["coverage", "--run", "target/conform/report.json"]);
+    assert!(
+        cov.stdout().contains("with a case that passed"),
+        "{}",
+        cov.stdout()
+    );
+    let bad = p.conform(&["coverage", "--run", "nope.json"]);
+    assert_eq!(bad.code(), 2, "{}", bad.all());
+}

@@ -131,9 +131,13 @@ pub struct CoverageArgs {
     /// What is documented, from a JSON array of {method, path, responses}.
     #[arg(long)]
     pub catalog: Option<PathBuf>,
-    /// Exit 1 when fewer than this percent of documented endpoints have a case.
+    /// Exit 1 when fewer than this percent of documented endpoints have a case (with --run: a
+    /// case that passed in that run).
     #[arg(long)]
     pub min: Option<f64>,
+    /// A run's report.json: count, per endpoint, the cases that passed in it.
+    #[arg(long, value_name = "REPORT")]
+    pub run: Option<PathBuf>,
     /// Where coverage.json and coverage.md are written.
     #[arg(long, default_value = "target/conform")]
     pub report_dir: PathBuf,

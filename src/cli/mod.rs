@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod limits;
 pub mod resolve;
 
 use std::path::PathBuf;

@@ -24,6 +24,8 @@ pub struct ProcessEnv {
     pub proxy: Option<String>,
     /// stdout is a terminal.
     pub stdout_is_term: bool,
+    /// The soft open-file limit, after raising it to the hard one.
+    pub open_files: Option<u64>,
 }
 
 impl ProcessEnv {
@@ -39,6 +41,7 @@ impl ProcessEnv {
             ci: var("CI").is_some_and(|v| truthy(&v)),
             proxy,
             stdout_is_term: console::Term::stdout().is_term(),
+            open_files: super::limits::raise_open_files(),
         };
         load_dotenv(&root.join(".env"))?;
         Ok(env)
@@ -166,13 +169,29 @@ pub fn session(
         selection: selection(flags.selection),
         target: target(flags.target)?,
         env: flags.target.env.clone(),
-        jobs: usize::from(flags.transport.jobs),
+        jobs: jobs(flags.transport.jobs, env),
         transport: transport(flags.transport, env)?,
         snapshots,
         keep_exchanges: false,
         shard: None,
+        grace: Duration::from_secs(10),
         reports: reports(root, flags.reports, env),
     })
+}
+
+/// `-j`, lowered (with a note) to what the open-file limit allows.
+fn jobs(asked: u16, env: &ProcessEnv) -> usize {
+    let asked = usize::from(asked);
+    let Some(allowed) = env.open_files.map(super::limits::max_jobs) else {
+        return asked;
+    };
+    if asked > allowed {
+        eprintln!(
+            "note: -j {asked} lowered to {allowed}: the open-file limit is {}",
+            env.open_files.unwrap_or_default()
+        );
+    }
+    asked.min(allowed)
 }
 
 fn seconds(flag: &str, v: f64) -> Result<Duration, Error> {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, watch, Semaphore};
 
 use super::client::{ApiClient, ClientOptions, SendError};
 use super::event::{CaseFinished, Event};
@@ -76,11 +76,17 @@ pub struct Exchange {
 /// Runs the plan; `CaseStarted` and `CaseFinished` events arrive on `events` as cases go. Case
 /// files start in plan order (at most `jobs` at a time), so that a run against a server with
 /// state sees the same order every time.
+///
+/// Once `stopping` turns true (the first signal), no file starts, no further case starts and the
+/// request of a case in flight is dropped, except cleanup steps: those of files in flight still
+/// run, so that what a flow created is removed. Cases that did not run get no event (the session
+/// reports them as interrupted).
 pub async fn run(
     suite: Arc<Suite>,
     plan: &Plan,
     config: Arc<RunConfig>,
     events: mpsc::UnboundedSender<Event>,
+    stopping: watch::Receiver<bool>,
 ) -> Result<(), String> {
     let transport = Transport::new(config.transport.clone())?;
     let mut clients: HashMap<usize, Arc<ApiClient>> = HashMap::new();
@@ -109,8 +115,14 @@ pub async fn run(
     let mut tasks = tokio::task::JoinSet::new();
     for planned in plan.files.clone() {
         // Taken here, in plan order, not inside the task: tasks are scheduled in no fixed order.
-        let Ok(permit) = Arc::clone(&permits).acquire_owned().await else {
-            break;
+        let mut stop = stopping.clone();
+        let permit = tokio::select! {
+            biased;
+            _ = stop.wait_for(|s| *s) => break,
+            p = Arc::clone(&permits).acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
         };
         let suite = Arc::clone(&suite);
         let client = Arc::clone(&clients[&planned.api]);
@@ -118,7 +130,7 @@ pub async fn run(
         let events = events.clone();
         tasks.spawn(async move {
             let _permit = permit;
-            run_file(&suite, &planned, &client, &config, &events).await;
+            run_file(&suite, &planned, &client, &config, &events, stop).await;
         });
         // Reap finished tasks as we go so that a panic is reported without waiting for the rest.
         while let Some(joined) = tasks.try_join_next() {
@@ -145,6 +157,7 @@ async fn run_file(
     client: &ApiClient,
     config: &RunConfig,
     events: &mpsc::UnboundedSender<Event>,
+    mut stopping: watch::Receiver<bool>,
 ) {
     let api = &suite.apis[planned.api];
     let file = &api.files[planned.file];
@@ -154,6 +167,10 @@ async fn run_file(
     for (k, &ci) in planned.cases.iter().enumerate() {
         let seq = planned.first_seq + k;
         let case = &file.cases[ci];
+        let stopped = *stopping.borrow();
+        if stopped && !(case.cleanup && captured(case, &vars)) {
+            continue;
+        }
         let _ = events.send(Event::CaseStarted {
             seq,
             id: CaseId::of(api, file, case),
@@ -168,7 +185,12 @@ async fn run_file(
         };
         let (outcome, exchange) = match flow_skip(file, case, failed_step.as_deref(), &vars) {
             Some(reason) => (skipped(&ctx, case, reason), None),
-            None => run_case(&ctx, case, &mut vars).await,
+            None if case.cleanup => guarded(&ctx, case, &mut vars).await,
+            None => tokio::select! {
+                biased;
+                _ = stopping.wait_for(|s| *s) => continue,
+                done = guarded(&ctx, case, &mut vars) => done,
+            },
         };
         let failed = matches!(outcome.status, OutcomeStatus::Failed | OutcomeStatus::Error);
         if failed && failed_step.is_none() {
@@ -179,6 +201,43 @@ async fn run_file(
             outcome: Box::new(outcome),
             exchange: exchange.map(Box::new),
         }));
+    }
+}
+
+/// Whether every variable `case` uses has a value (a cleanup step has something to clean up).
+fn captured(case: &Case, vars: &Vars) -> bool {
+    variables_used(case)
+        .iter()
+        .all(|v| vars.values.contains_key(v))
+}
+
+/// Runs one case; a panic inside conform becomes an `error` outcome named "internal error", so
+/// that one bug never loses the reports of a run.
+async fn guarded(
+    ctx: &CaseCtx<'_>,
+    case: &Case,
+    vars: &mut Vars,
+) -> (CaseOutcome, Option<Exchange>) {
+    use futures_util::FutureExt;
+    match std::panic::AssertUnwindSafe(run_case(ctx, case, vars))
+        .catch_unwind()
+        .await
+    {
+        Ok(done) => done,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut outcome = new_outcome(ctx.api, ctx.file, case);
+            outcome.status = OutcomeStatus::Error;
+            outcome.error = Some(format!(
+                "internal error: conform panicked while running this case ({}); please report it",
+                ctx.client.redactor().text(&why)
+            ));
+            (outcome, None)
+        }
     }
 }
 

@@ -41,7 +41,11 @@ pub fn coverage(root: &Path, args: CoverageArgs) -> Result<i32, Error> {
             "--spec and --catalog describe one API: name it with --api".into(),
         ));
     }
-    let report: Vec<coverage::ApiCoverage> = selected
+    let run = match &args.run {
+        Some(path) => Some(read_run(root, path)?),
+        None => None,
+    };
+    let mut report: Vec<coverage::ApiCoverage> = selected
         .iter()
         .map(|api| match &given {
             Some((documented, file)) => {
@@ -51,6 +55,9 @@ pub fn coverage(root: &Path, args: CoverageArgs) -> Result<i32, Error> {
             None => coverage::compute(api, &coverage::from_api_file(api), "api.yaml"),
         })
         .collect();
+    if let Some(run) = &run {
+        report.iter_mut().for_each(|c| coverage::apply_run(c, run));
+    }
     Out::text(&coverage::render_table(&report));
     let dir = root.join(&args.report_dir);
     let write = |name: &str, text: String| {
@@ -67,4 +74,13 @@ pub fn coverage(root: &Path, args: CoverageArgs) -> Result<i32, Error> {
         }
         _ => Ok(EXIT_OK),
     }
+}
+
+/// The run report given with `--run` (relative to the project).
+fn read_run(root: &Path, path: &Path) -> Result<crate::report::doc::ReportDoc, Error> {
+    let full = root.join(path);
+    let text = std::fs::read_to_string(&full)
+        .map_err(|e| Error::Usage(format!("--run {}: {e}", path.display())))?;
+    crate::report::doc::ReportDoc::from_json(&text)
+        .map_err(|e| Error::Usage(format!("--run {}: {e}", path.display())))
 }

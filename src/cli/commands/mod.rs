@@ -40,6 +40,34 @@ pub async fn stop_signal() {
     }
 }
 
+/// Every SIGINT and SIGTERM, as the session's stop signals. Must be called inside the runtime.
+pub fn process_signals() -> crate::session::Signals {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            stop_signal().await;
+            if tx.send(()).is_err() {
+                break;
+            }
+        }
+    });
+    crate::session::Signals::from_channel(rx)
+}
+
+/// Says which cleanup steps did not run after a second signal or the grace time.
+pub fn tell_cleanup_not_run(end: &crate::session::RunEnd) {
+    if end.cleanup_not_run.is_empty() {
+        return;
+    }
+    let mut text = String::from(
+        "cleanup skipped: these cleanup steps did not run, so what their flows created may remain on the server:\n",
+    );
+    for id in &end.cleanup_not_run {
+        text.push_str(&format!("  {id}\n"));
+    }
+    eprint!("{text}");
+}
+
 /// What an interrupted run tells on stderr: how far it got and where the partial reports are.
 pub fn tell_interrupted(summary: &Summary, files: &[PathBuf]) {
     let files: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();

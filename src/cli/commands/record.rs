@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{new_runtime, stop_signal, tell_interrupted, Out};
+use super::{new_runtime, process_signals, tell_cleanup_not_run, tell_interrupted, Out};
 use crate::check::snapshot;
 use crate::cli::args::RecordArgs;
 use crate::cli::resolve::{self, ProcessEnv, RunFlags};
@@ -29,7 +29,10 @@ pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Er
     let session = Session::prepare(root, config)?;
     let suite = std::sync::Arc::clone(session.suite());
     let mut recorder = Recorder::default();
-    let summary = new_runtime()?.block_on(session.run(stop_signal(), &mut [&mut recorder]))?;
+    let end = new_runtime()?
+        .block_on(async { session.run(process_signals(), &mut [&mut recorder]).await })?;
+    let summary = end.summary;
+    tell_cleanup_not_run(&end);
     if summary.interrupted > 0 {
         tell_interrupted(&summary, &files);
         eprintln!("no recording was changed");

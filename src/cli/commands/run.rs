@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{new_runtime, stop_signal, tell_interrupted, Out};
+use super::{new_runtime, process_signals, tell_cleanup_not_run, tell_interrupted, Out};
 use crate::cli::args::RunArgs;
 use crate::cli::resolve::{self, ProcessEnv, RunFlags};
 use crate::error::Error;
@@ -19,7 +19,9 @@ pub fn run(root: &Path, args: RunArgs, env: &ProcessEnv) -> Result<i32, Error> {
     let files = config.reports.files();
     let session = Session::prepare(root, config)?;
     let suite = std::sync::Arc::clone(session.suite());
-    let summary = new_runtime()?.block_on(session.run(stop_signal(), &mut []))?;
+    let end = new_runtime()?.block_on(async { session.run(process_signals(), &mut []).await })?;
+    let summary = end.summary;
+    tell_cleanup_not_run(&end);
     if summary.interrupted > 0 {
         tell_interrupted(&summary, &files);
     } else {
