@@ -1,10 +1,15 @@
 //! Located diagnostics: what went wrong in which file, at which line and column, and how to fix it.
 //!
-//! Every load-time problem becomes a [`Diagnostic`]; rendering (source line, caret, help) lives here
-//! so that every error conform prints about user input looks the same.
+//! Every load-time problem becomes a [`Diagnostic`]; rendering (source line, carets under the
+//! span, help) lives here, drawn with annotate-snippets, so that every error conform prints about
+//! user input looks the same. Styled on a terminal, plain under `CI` or a pipe ([`Style::detect`]).
 
 use std::fmt;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
 /// A 1-based position in a source file. `line == 0` means "no position known".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
@@ -29,8 +34,15 @@ impl Pos {
 pub struct Diagnostic {
     pub file: PathBuf,
     pub pos: Pos,
+    /// How many characters from `pos` the carets cover (at least one).
+    pub len: u32,
+    /// Text the carets go under, searched from `pos` once the source is known: the misspelt
+    /// variable inside a template, the unknown key of a mapping.
+    pub focus: Option<Box<str>>,
     pub message: String,
     pub help: Option<String>,
+    /// The file's text, to draw the source line; shared by the diagnostics of one file.
+    pub source: Option<Arc<str>>,
 }
 
 impl Diagnostic {
@@ -38,13 +50,47 @@ impl Diagnostic {
         Diagnostic {
             file: file.into(),
             pos,
+            len: 1,
+            focus: None,
             message: message.into(),
             help: None,
+            source: None,
         }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// Carets under `len` characters from the position.
+    pub fn with_len(mut self, len: usize) -> Self {
+        self.len = u32::try_from(len).unwrap_or(u32::MAX).max(1);
+        self
+    }
+
+    /// Carets under the first `text` at or after the position (see [`Diagnostic::focus`]).
+    pub fn pointing_at(mut self, text: impl Into<String>) -> Self {
+        self.focus = Some(text.into().into_boxed_str());
+        self
+    }
+
+    /// Attaches the file's text and moves the carets onto [`Diagnostic::focus`] when found.
+    pub fn with_source(mut self, source: Arc<str>) -> Self {
+        if let (Some(focus), Some(start)) = (&self.focus, byte_offset(&source, self.pos)) {
+            // Only nearby: a template spans a few lines at most, and a far match is a wrong one.
+            let window = source[start..]
+                .char_indices()
+                .nth(4096)
+                .map_or(source.len(), |(i, _)| start + i);
+            if let Some(found) = source[start..window].find(&**focus) {
+                self.pos = pos_of(&source, start + found);
+                self.len = u32::try_from(focus.chars().count())
+                    .unwrap_or(u32::MAX)
+                    .max(1);
+            }
+        }
+        self.source = Some(source);
         self
     }
 
@@ -62,24 +108,44 @@ impl Diagnostic {
         }
     }
 
-    /// Renders the diagnostic with the offending source line and a caret, like rustc and hurl do.
-    pub fn render(&self, source: Option<&str>) -> String {
-        let mut out = format!("error: {}\n  --> {}\n", self.message, self.location());
-        if let Some(line_text) = source.and_then(|s| source_line(s, self.pos.line)) {
-            let number = self.pos.line.to_string();
-            let pad = " ".repeat(number.len());
-            let caret_pad: String = line_text
-                .chars()
-                .take(self.pos.column.saturating_sub(1) as usize)
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            out.push_str(&format!(
-                "{pad} |\n{number} | {line_text}\n{pad} | {caret_pad}^\n"
-            ));
+    /// Renders the diagnostic like rustc and hurl do: the message, ` --> file:line:col`, the
+    /// source line with carets under the span, and the help line.
+    pub fn render(&self, style: Style) -> String {
+        let path = self.file.display().to_string();
+        let title = Level::ERROR.primary_title(self.message.as_str());
+        let located = self
+            .source
+            .as_deref()
+            .and_then(|s| line_window(s, self.pos, self.len));
+        let Some((text, span)) = &located else {
+            return self.render_unlocated(style);
+        };
+        let mut group = title.element(
+            Snippet::source(text.as_str())
+                .line_start(self.pos.line as usize)
+                .path(path.as_str())
+                .annotation(AnnotationKind::Primary.span(span.clone())),
+        );
+        if let Some(help) = &self.help {
+            group = group.element(Level::HELP.message(help.as_str()));
         }
+        let report: &[Group<'_>] = &[group];
+        let mut out = style.renderer().render(report);
+        out.push_str("\n\n");
+        out
+    }
+
+    /// Without a source line: the same layout, ` --> file[:line:col]` and `= help:` aligned.
+    fn render_unlocated(&self, style: Style) -> String {
+        let report: &[Group<'_>] = &[Group::with_title(
+            Level::ERROR.primary_title(self.message.as_str()),
+        )];
+        let mut out = style.renderer().render(report);
+        out.push_str(&format!("\n --> {}\n", self.location()));
         if let Some(help) = &self.help {
             out.push_str(&format!("  = help: {help}\n"));
         }
+        out.push('\n');
         out
     }
 }
@@ -94,18 +160,111 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-fn source_line(source: &str, line: u32) -> Option<&str> {
-    if line == 0 {
+/// Colours or not: styled on a terminal, plain in CI, under `NO_COLOR` or when stderr is a pipe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Styled,
+}
+
+impl Style {
+    /// The style for stderr in this process.
+    pub fn detect() -> Style {
+        let ci = std::env::var("CI").is_ok_and(|v| is_true(&v));
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        if ci || no_color || !std::io::stderr().is_terminal() {
+            Style::Plain
+        } else {
+            Style::Styled
+        }
+    }
+
+    fn renderer(self) -> Renderer {
+        match self {
+            Style::Plain => Renderer::plain(),
+            Style::Styled => Renderer::styled(),
+        }
+    }
+}
+
+/// `true`, `1` or `yes` (any case): how `CI` and similar switches are read.
+pub fn is_true(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes"
+    )
+}
+
+/// Renders every diagnostic, sorted by file and position, then one line counting them.
+pub fn render_all(diagnostics: &[Diagnostic], style: Style, notes: &[String]) -> String {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    let mut out: String = sorted.iter().map(|d| d.render(style)).collect();
+    for note in notes {
+        out.push_str(note);
+        out.push('\n');
+    }
+    let mut files: Vec<&Path> = sorted.iter().map(|d| d.file.as_path()).collect();
+    files.dedup();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let summary = format!(
+        "{} in {}; nothing was sent",
+        plural(sorted.len(), "problem"),
+        plural(files.len(), "file")
+    );
+    let report: &[Group<'_>] = &[Group::with_title(Level::ERROR.primary_title(summary))];
+    out.push_str(&style.renderer().render(report));
+    out.push('\n');
+    out
+}
+
+/// The byte offset of a position (1-based line, 1-based column in characters).
+fn byte_offset(source: &str, pos: Pos) -> Option<usize> {
+    if pos.line == 0 {
         return None;
     }
-    // Keep very long lines readable: a caret far to the right of a 10 kB line helps nobody.
-    source.lines().nth(line as usize - 1).map(|l| {
-        if l.len() > 200 {
-            truncate_str(l, 200)
-        } else {
-            l
-        }
-    })
+    let line_start = if pos.line == 1 {
+        0
+    } else {
+        source.match_indices('\n').nth(pos.line as usize - 2)?.0 + 1
+    };
+    let line = &source[line_start..];
+    let line = &line[..line.find('\n').unwrap_or(line.len())];
+    let col = line
+        .char_indices()
+        .nth(pos.column.saturating_sub(1) as usize)
+        .map_or(line.len(), |(i, _)| i);
+    Some(line_start + col)
+}
+
+/// The position of a byte offset.
+fn pos_of(source: &str, offset: usize) -> Pos {
+    let before = &source[..offset];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Pos {
+        line: u32::try_from(before.matches('\n').count() + 1).unwrap_or(u32::MAX),
+        column: u32::try_from(before[line_start..].chars().count() + 1).unwrap_or(u32::MAX),
+    }
+}
+
+/// The source line of `pos` and the byte range of the span inside it (cut at the line's end).
+fn line_window(source: &str, pos: Pos, len: u32) -> Option<(String, std::ops::Range<usize>)> {
+    let start = byte_offset(source, pos)?;
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let rest = &source[line_start..];
+    let line = rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r');
+    let from = (start - line_start).min(line.len());
+    let to = line[from..]
+        .char_indices()
+        .nth(len.max(1) as usize)
+        .map_or(line.len(), |(i, _)| from + i);
+    Some((line.to_string(), from..to))
+}
+
+/// The line and column of the first invalid byte of a file that is not UTF-8.
+pub fn utf8_error_pos(bytes: &[u8], valid_up_to: usize) -> Pos {
+    let valid = std::str::from_utf8(&bytes[..valid_up_to]).unwrap_or_default();
+    pos_of(valid, valid.len())
 }
 
 /// Truncates on a char boundary.
@@ -133,20 +292,87 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// Turns a serde-saphyr error into a located diagnostic, adding "did you mean" for unknown keys
-/// and variants (serde's message lists the valid ones).
-pub fn from_yaml_error(file: &Path, err: &serde_saphyr::Error) -> Diagnostic {
+/// Turns a serde-saphyr error in `source` into a located diagnostic that says what was found,
+/// adding "did you mean" for unknown keys and variants (serde's message lists the valid ones).
+pub fn from_yaml_error(file: &Path, err: &serde_saphyr::Error, source: &str) -> Diagnostic {
     use serde_saphyr::MessageFormatter;
     let inner = err.without_snippet();
     let message = serde_saphyr::UserMessageFormatter
         .format_message(inner)
         .into_owned();
-    let pos = err.location().map(Pos::from_saphyr).unwrap_or(Pos::UNKNOWN);
-    let mut diag = Diagnostic::new(file, pos, message.clone());
-    if let Some(help) = suggestion_for_unknown(&message) {
+    let location = err.location();
+    let pos = location.map(Pos::from_saphyr).unwrap_or(Pos::UNKNOWN);
+    let found = byte_offset(source, pos).map(|at| describe_found(&source[at..]));
+    let (message, help) = explain_yaml(message, found);
+    let len = location.map_or(1, |l| usize::try_from(l.span().len()).unwrap_or(1));
+    let mut diag = Diagnostic::new(file, pos, message.clone()).with_len(len);
+    if let Some(found) = unknown_name(&message) {
+        diag = diag.pointing_at(found);
+    }
+    if let Some(help) = help.or_else(|| suggestion_for_unknown(&message)) {
         diag = diag.with_help(help);
     }
     diag
+}
+
+/// serde-saphyr's terse type errors ("expected sequence start") in conform's words, with what
+/// was found at the position; other messages unchanged.
+fn explain_yaml(message: String, found: Option<String>) -> (String, Option<String>) {
+    let Some(found) = found else {
+        return (message, None);
+    };
+    let expected = match message.as_str() {
+        "expected sequence start" => "a list",
+        "expected mapping start" => "a mapping",
+        "expected string scalar" => "a string",
+        "invalid boolean (true or false expected)" => {
+            let help = "YAML 1.1 words such as yes, no, on, off are not booleans here";
+            return (
+                format!("invalid boolean {found}: expected true or false"),
+                Some(help.into()),
+            );
+        }
+        m if m.starts_with("expected ") && !m.contains("found") => {
+            return (format!("{m}, found {found}"), None);
+        }
+        _ => return (message, None),
+    };
+    (format!("expected {expected}, found {found}"), None)
+}
+
+/// What the YAML at the start of `rest` is, in words: "a mapping", "a list", "`word`".
+fn describe_found(rest: &str) -> String {
+    let line = rest.lines().next().unwrap_or("").trim_end();
+    match line.chars().next() {
+        None => "nothing".into(),
+        Some('{') => "a mapping".into(),
+        Some('[') => "a list".into(),
+        Some('-') if line.len() == 1 || line[1..].starts_with(' ') => "a list".into(),
+        Some('"' | '\'') => "a quoted string".into(),
+        Some('|' | '>') => "a block string".into(),
+        Some(_) => {
+            let token: &str = line
+                .split([',', '}', ']', '#'])
+                .next()
+                .unwrap_or(line)
+                .trim_end();
+            if token.contains(": ") || token.ends_with(':') {
+                "a mapping".into()
+            } else {
+                format!("`{}`", truncate_str(token, 60))
+            }
+        }
+    }
+}
+
+/// The name in serde's "unknown field `x`" or "unknown variant `x`".
+fn unknown_name(message: &str) -> Option<&str> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    rest.split_once('`')
+        .map(|(found, _)| found)
+        .filter(|f| !f.is_empty())
 }
 
 /// Parses serde's "unknown field `x`, expected one of a, b" (and the variant form) into a hint.
@@ -184,10 +410,31 @@ mod tests {
     }
 
     #[test]
-    fn renders_a_caret_under_the_column() {
-        let d = Diagnostic::new("a.yaml", Pos { line: 2, column: 5 }, "bad");
-        let out = d.render(Some("x: 1\ny:  oops\n"));
+    fn renders_carets_under_the_span() {
+        let source: Arc<str> = Arc::from("x: 1\ny:  oops\n");
+        let d = Diagnostic::new("a.yaml", Pos { line: 2, column: 5 }, "bad")
+            .with_len(4)
+            .with_source(source);
+        let out = d.render(Style::Plain);
         assert!(out.contains("--> a.yaml:2:5"), "{out}");
-        assert!(out.contains("2 | y:  oops\n  |     ^"), "{out}");
+        assert!(out.contains("2 | y:  oops\n  |     ^^^^"), "{out}");
+    }
+
+    #[test]
+    fn focus_moves_the_carets_onto_the_name() {
+        let source: Arc<str> = Arc::from("q: \"{{ knwon }}\"\n");
+        let d = Diagnostic::new("a.yaml", Pos { line: 1, column: 4 }, "undefined")
+            .pointing_at("knwon")
+            .with_source(source);
+        assert_eq!((d.pos, d.len), (Pos { line: 1, column: 8 }, 5));
+    }
+
+    #[test]
+    fn non_ascii_columns_count_characters() {
+        let source = "é: \"ü\"\n";
+        let at = byte_offset(source, Pos { line: 1, column: 5 }).unwrap();
+        assert_eq!(&source[at..], "ü\"\n");
+        assert_eq!(pos_of(source, at), Pos { line: 1, column: 5 });
+        assert_eq!(utf8_error_pos(b"a\nb\xff", 3), Pos { line: 2, column: 2 });
     }
 }

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 use super::matcher::{closeness, differences, Incoming};
 use super::recording::{self, Interaction};
 use crate::case::Api;
-use crate::diag::{Diagnostic, Pos};
+use crate::diag::Diagnostic;
 use crate::run::CASE_HEADER;
 
 /// Header on every answer to a request that matched no recording.
@@ -64,43 +64,16 @@ impl Playback {
         for file in &api.files {
             let path = recording::recording_path(&root.join(&api.dir), &file.stem);
             let display = recording::recording_path(&api.dir, &file.stem);
-            match recording::read(&path, &display) {
+            let names: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
+            match recording::load(&path, &display, &file.path, &names) {
                 Ok(None) => {}
                 Ok(Some(rec)) => {
-                    for (i, interaction) in rec.interactions.into_iter().enumerate() {
-                        let at = Diagnostic::new(&display, Pos::UNKNOWN, "");
-                        if !file.cases.iter().any(|c| c.name == interaction.case) {
-                            problems.push(Diagnostic {
-                                message: format!(
-                                    "interaction {} is for case `{}`, which {} does not have",
-                                    i + 1,
-                                    interaction.case,
-                                    file.path.display()
-                                ),
-                                ..at.clone()
-                            });
-                        }
-                        let faults = [
-                            interaction.provenance.problem(),
-                            interaction.response.body_problem(),
-                        ];
-                        for p in faults.into_iter().flatten() {
-                            problems.push(Diagnostic {
-                                message: format!(
-                                    "interaction {} (`{}`): {p}",
-                                    i + 1,
-                                    interaction.case
-                                ),
-                                ..at.clone()
-                            });
-                        }
-                        entries.push(Loaded {
-                            stem: file.stem.clone(),
-                            interaction,
-                        });
-                    }
+                    entries.extend(rec.interactions.into_iter().map(|interaction| Loaded {
+                        stem: file.stem.clone(),
+                        interaction,
+                    }))
                 }
-                Err(d) => problems.push(d),
+                Err(mut d) => problems.append(&mut d),
             }
         }
         if problems.is_empty() {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -151,21 +152,243 @@ pub fn recording_path(api_dir: &Path, stem: &str) -> PathBuf {
 
 /// Reads a recording file; `Ok(None)` when there is none. Errors are located.
 pub fn read(path: &Path, display: &Path) -> Result<Option<RecordingFile>, Diagnostic> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Diagnostic::new(
-                display,
-                Pos::UNKNOWN,
-                format!("cannot read recording: {e}"),
-            ))
-        }
+    match read_text(path, display)? {
+        None => Ok(None),
+        Some(text) => parse(&text, display).map(Some),
+    }
+}
+
+/// Reads and checks a recording file against the cases of its case file (`case_names`, from
+/// `case_file`): every problem of every interaction, each located in the recording.
+pub fn load(
+    path: &Path,
+    display: &Path,
+    case_file: &Path,
+    case_names: &[&str],
+) -> Result<Option<RecordingFile>, Vec<Diagnostic>> {
+    let text = match read_text(path, display) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(None),
+        Err(d) => return Err(vec![d]),
     };
+    let file = parse(&text, display).map_err(|d| vec![d])?;
+    let problems: Vec<(usize, Problem)> = file
+        .interactions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, it)| {
+            problems(it, case_file, case_names)
+                .into_iter()
+                .map(move |p| (i, p))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(Some(file));
+    }
+    let located = locate::Where::parse(&text);
+    Err(problems
+        .into_iter()
+        .map(|(i, p)| {
+            let (pos, len) = located.pos(i, &p.at);
+            let mut d = Diagnostic::new(
+                display,
+                pos,
+                format!("interaction {}: {}", i + 1, p.message),
+            )
+            .with_len(len);
+            if let Some(h) = p.help {
+                d = d.with_help(h);
+            }
+            d.with_source(Arc::clone(&text))
+        })
+        .collect())
+}
+
+fn read_text(path: &Path, display: &Path) -> Result<Option<Arc<str>>, Diagnostic> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => Ok(Some(Arc::from(t))),
+            Err(e) => {
+                let pos = diag::utf8_error_pos(e.as_bytes(), e.utf8_error().valid_up_to());
+                let text = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+                let message = "recording is not valid UTF-8: expected UTF-8 text";
+                Err(Diagnostic::new(display, pos, message).with_source(text))
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Diagnostic::new(
+            display,
+            Pos::UNKNOWN,
+            format!("cannot read recording: {e}"),
+        )),
+    }
+}
+
+fn parse(text: &Arc<str>, display: &Path) -> Result<RecordingFile, Diagnostic> {
     let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<RecordingFile>(&text, options)
-        .map(Some)
-        .map_err(|e| diag::from_yaml_error(display, &e))
+    serde_saphyr::from_str_with_options::<RecordingFile>(text, options)
+        .map_err(|e| diag::from_yaml_error(display, &e, text).with_source(Arc::clone(text)))
+}
+
+/// One thing wrong with an interaction, and the part of it to point at.
+struct Problem {
+    at: locate::Part,
+    message: String,
+    help: Option<String>,
+}
+
+fn problems(it: &Interaction, case_file: &Path, case_names: &[&str]) -> Vec<Problem> {
+    use locate::Part;
+    let problem = |at: Part, message: String| Problem {
+        at,
+        message,
+        help: None,
+    };
+    let mut out = Vec::new();
+    if !case_names.contains(&it.case.as_str()) {
+        let help = match diag::did_you_mean(&it.case, case_names.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!(
+                "cases of {}: {}",
+                case_file.display(),
+                case_names.join(", ")
+            ),
+        };
+        out.push(Problem {
+            help: Some(help),
+            ..problem(
+                Part::Case,
+                format!("case `{}` is not in {}", it.case, case_file.display()),
+            )
+        });
+    }
+    if let Some(p) = it.provenance.problem() {
+        out.push(problem(Part::Provenance, p));
+    }
+    if let Some(p) = it.response.body_problem() {
+        out.push(problem(Part::ResponseBody, p));
+    }
+    if !(100..=599).contains(&it.response.status) {
+        let message = format!(
+            "response status {} is out of range: expected 100 to 599",
+            it.response.status
+        );
+        out.push(problem(Part::Status, message));
+    }
+    for (side, headers) in [
+        ("request", &it.request.headers),
+        ("response", &it.response.headers),
+    ] {
+        for (name, value) in headers {
+            if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                let message = format!(
+                    "invalid {side} header name `{name}`: expected letters, digits and !#$%&'*+-.^_`|~"
+                );
+                out.push(problem(Part::HeaderName(side, name.clone()), message));
+            } else if hyper::header::HeaderValue::from_str(value).is_err() {
+                let message = format!(
+                    "invalid value of {side} header `{name}`: expected text without control characters (CR, LF)"
+                );
+                out.push(problem(Part::HeaderValue(side, name.clone()), message));
+            }
+        }
+    }
+    out
+}
+
+/// Where the parts of interactions are, read again only when one has a problem (recordings are
+/// read on every run, and positions are not needed when all is well).
+mod locate {
+    use indexmap::IndexMap;
+    use serde::de::IgnoredAny;
+    use serde::Deserialize;
+    use serde_saphyr::{Location, Spanned};
+
+    use crate::diag::Pos;
+
+    /// The part of an interaction a problem is about.
+    pub enum Part {
+        Case,
+        Provenance,
+        ResponseBody,
+        Status,
+        /// `(request|response, name)`.
+        HeaderName(&'static str, String),
+        HeaderValue(&'static str, String),
+    }
+
+    #[derive(Default, Deserialize)]
+    pub struct Where {
+        #[serde(default)]
+        interactions: Vec<Spanned<Interaction>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Interaction {
+        case: Option<Spanned<IgnoredAny>>,
+        provenance: Option<Spanned<IgnoredAny>>,
+        request: Option<Spanned<Message>>,
+        response: Option<Spanned<Message>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Message {
+        status: Option<Spanned<IgnoredAny>>,
+        #[serde(default)]
+        headers: IndexMap<Spanned<String>, Spanned<IgnoredAny>>,
+        json: Option<Spanned<IgnoredAny>>,
+        text: Option<Spanned<IgnoredAny>>,
+        base64: Option<Spanned<IgnoredAny>>,
+    }
+
+    impl Where {
+        /// The positions of a file that parsed as a recording (so this parse succeeds too).
+        pub fn parse(text: &str) -> Where {
+            serde_saphyr::from_str(text).unwrap_or_default()
+        }
+
+        /// Position and length of `part` of interaction `i`; the interaction's start if unknown.
+        pub fn pos(&self, i: usize, part: &Part) -> (Pos, usize) {
+            let Some(it) = self.interactions.get(i) else {
+                return (Pos::UNKNOWN, 1);
+            };
+            let found = self.part(&it.value, part);
+            let loc = found.unwrap_or(it.referenced);
+            let len = if found.is_some() { loc.span().len() } else { 1 };
+            (Pos::from_saphyr(loc), usize::try_from(len).unwrap_or(1))
+        }
+
+        fn part(&self, it: &Interaction, part: &Part) -> Option<Location> {
+            let side = |s: &str| {
+                if s == "request" {
+                    it.request.as_ref()
+                } else {
+                    it.response.as_ref()
+                }
+            };
+            let header =
+                |s: &str, name: &str| side(s)?.value.headers.iter().find(|(k, _)| k.value == name);
+            match part {
+                Part::Case => it.case.as_ref().map(|c| c.referenced),
+                Part::Provenance => it.provenance.as_ref().map(|c| c.referenced),
+                Part::ResponseBody => {
+                    let r = it.response.as_ref()?;
+                    let m = &r.value;
+                    let body = m.base64.as_ref().or(m.text.as_ref()).or(m.json.as_ref());
+                    Some(body.map_or(r.referenced, |b| b.referenced))
+                }
+                Part::Status => it
+                    .response
+                    .as_ref()?
+                    .value
+                    .status
+                    .as_ref()
+                    .map(|s| s.referenced),
+                Part::HeaderName(s, name) => header(s, name).map(|(k, _)| k.referenced),
+                Part::HeaderValue(s, name) => header(s, name).map(|(_, v)| v.referenced),
+            }
+        }
+    }
 }
 
 /// Serialises deterministically: same content, same bytes.
