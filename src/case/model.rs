@@ -88,6 +88,13 @@ pub struct TokenRequest {
     pub prefix: String,
 }
 
+/// The longest first retry delay (`limits.backoff`); it doubles on each retry, up to 1024 times.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The longest request timeout (`limits.timeout`, a case's `timeout`).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+/// The longest time budget of a case (`expect.max_duration`).
+pub const MAX_TIME_BUDGET: Duration = Duration::from_secs(3600);
+
 /// Per-API traffic limits.
 #[derive(Debug, Clone)]
 pub struct Limits {

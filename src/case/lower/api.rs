@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use serde_saphyr::Spanned;
 
-use super::super::model::{Api, Environment, Limits, Sensitive, DEFAULT_QUERY_STYLE};
+use super::super::model::{
+    Api, Environment, Limits, Sensitive, DEFAULT_QUERY_STYLE, MAX_BACKOFF, MAX_TIMEOUT,
+};
 use super::super::raw::{self, RawApi, RawEnvironment};
 use super::super::template::Vars;
 use super::{lowercase, parse_endpoint, pos, suggestion, ApiLowering, LowerCtx};
@@ -146,12 +148,15 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         Limits {
             concurrency: raw.concurrency.filter(|c| *c > 0),
             requests_per_second: raw.requests_per_second.filter(|r| *r > 0),
-            timeout: raw.timeout.as_ref().and_then(|t| self.duration(file, t)),
+            timeout: raw
+                .timeout
+                .as_ref()
+                .and_then(|t| self.duration(file, t, MAX_TIMEOUT, false)),
             retries: raw.retries.unwrap_or(defaults.retries),
             backoff: raw
                 .backoff
                 .as_ref()
-                .and_then(|b| self.duration(file, b))
+                .and_then(|b| self.duration(file, b, MAX_BACKOFF, false))
                 .unwrap_or(defaults.backoff),
         }
     }

@@ -11,6 +11,7 @@ use std::collections::BTreeSet;
 
 use super::super::model::{
     Assertion, Expect, HeaderExpect, HeaderRule, Predicate, SnapshotExpect, StatusExpect,
+    MAX_TIME_BUDGET,
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
 use super::{pos, slug, suggestion, ApiLowering, At};
@@ -48,20 +49,7 @@ impl ApiLowering<'_, '_> {
             assertions.push(self.assertion(&at, path_text, &preds.value, known)?);
         }
         let max_duration = match &raw.max_duration {
-            Some(d) => match humantime::parse_duration(&d.value) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    self.error(
-                        file,
-                        pos(d),
-                        format!(
-                            "invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)",
-                            d.value
-                        ),
-                    );
-                    return None;
-                }
-            },
+            Some(d) => Some(self.duration(file, d, MAX_TIME_BUDGET, true)?),
             None => None,
         };
         let snapshot = match raw.snapshot.as_ref() {

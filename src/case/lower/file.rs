@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::super::model::{Case, CaseFile, Endpoint};
+use super::super::model::{Case, CaseFile, Endpoint, MAX_TIMEOUT};
 use super::super::raw::{RawCase, RawCaseFile};
 use super::{parse_endpoint, pos, ApiLowering};
 use crate::diag::Pos;
@@ -94,7 +94,7 @@ impl ApiLowering<'_, '_> {
             }
         };
         let timeout = match &raw.timeout {
-            Some(t) => Some(self.duration(file, t)?),
+            Some(t) => Some(self.duration(file, t, MAX_TIMEOUT, false)?),
             None => None,
         };
         let request = self.lower_request(file, case_pos, &endpoint, &raw.request, known);

@@ -21,6 +21,7 @@ mod request;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -254,29 +255,32 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         ok
     }
 
-    fn duration(&mut self, file: &Path, d: &Spanned<String>) -> Option<std::time::Duration> {
-        match humantime::parse_duration(&d.value) {
-            Ok(v) if !v.is_zero() => Some(v),
-            Ok(_) => {
-                self.error(
-                    file,
-                    pos(d),
-                    format!("duration `{}` must be greater than zero", d.value),
-                );
-                None
+    /// Parses a duration given at `d` and bounds it: above `max` it would stall the run (or
+    /// overflow the backoff arithmetic), so it is a load error. Zero passes only when `zero_ok`.
+    fn duration(
+        &mut self,
+        file: &Path,
+        d: &Spanned<String>,
+        max: Duration,
+        zero_ok: bool,
+    ) -> Option<Duration> {
+        let message = match humantime::parse_duration(&d.value) {
+            Ok(v) if v.is_zero() && !zero_ok => {
+                format!("duration `{}` must be greater than zero", d.value)
             }
-            Err(e) => {
-                self.error(
-                    file,
-                    pos(d),
-                    format!(
-                        "invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)",
-                        d.value
-                    ),
-                );
-                None
-            }
-        }
+            Ok(v) if v > max => format!(
+                "duration `{}` is too long: expected at most `{}`",
+                d.value,
+                humantime::format_duration(max)
+            ),
+            Ok(v) => return Some(v),
+            Err(e) => format!(
+                "invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)",
+                d.value
+            ),
+        };
+        self.error(file, pos(d), message);
+        None
     }
 
     pub fn finish(mut self) -> Option<Api> {
