@@ -10,7 +10,7 @@ use std::path::Path;
 
 use crate::case::template::Vars;
 use crate::case::{load_from_str, LoadOptions};
-use crate::check::schema::SchemaSet;
+use crate::schema::SchemaSet;
 use crate::run::request::{render, Credentials};
 
 /// The `api.yaml` used when an input gives none.

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::lower::{ApiLowering, LowerCtx};
 use super::model::{Api, Suite};
 use super::raw::{RawApi, RawCaseFile};
-use crate::check::schema::SchemaSet;
+use crate::schema::SchemaSet;
 use crate::diag::{self, Diagnostic, Pos};
 
 /// What to load, beyond the files themselves.

@@ -14,7 +14,7 @@ use serde_json_path::JsonPath;
 
 use super::raw::{JsonType, QueryStyle};
 use super::template::{JsonTemplate, Template};
-use crate::check::schema::SchemaId;
+use crate::schema::SchemaId;
 use crate::diag::Pos;
 
 /// Every API under `cases/`, with the compiled schemas they use.
@@ -23,7 +23,7 @@ pub struct Suite {
     /// The project root (the folder holding `cases/`, `schemas/` and `snapshots/`).
     pub root: PathBuf,
     pub apis: Vec<Api>,
-    pub schemas: crate::check::schema::SchemaSet,
+    pub schemas: crate::schema::SchemaSet,
 }
 
 impl Suite {

@@ -15,7 +15,7 @@ use super::super::model::{
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
 use super::{pos, slug, suggestion, ApiLowering, At};
-use crate::check::schema::SchemaId;
+use crate::schema::SchemaId;
 
 impl ApiLowering<'_, '_> {
     pub(super) fn lower_expect(

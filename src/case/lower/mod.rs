@@ -31,7 +31,7 @@ use serde_saphyr::Spanned;
 use super::model::Api;
 use super::raw::{QueryStyle, Scalar};
 use super::template::{Expr, JsonTemplate, Template};
-use crate::check::schema::SchemaSet;
+use crate::schema::SchemaSet;
 use crate::diag::{did_you_mean, Diagnostic, Pos};
 
 pub use endpoint::parse_endpoint;
