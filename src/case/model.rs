@@ -14,8 +14,8 @@ use serde_json_path::JsonPath;
 
 use super::raw::{JsonType, QueryStyle};
 use super::template::{JsonTemplate, Template};
-use crate::schema::SchemaId;
 use crate::diag::Pos;
+use crate::schema::SchemaId;
 
 /// Every API under `cases/`, with the compiled schemas they use.
 #[derive(Debug)]
@@ -345,7 +345,7 @@ pub enum Predicate {
 pub struct SnapshotExpect {
     /// File name stem under `snapshots/<api>/`.
     pub name: String,
-    pub redact: Vec<crate::check::snapshot::Selector>,
+    pub redact: Vec<super::selector::Selector>,
 }
 
 #[derive(Debug)]

@@ -86,7 +86,7 @@ impl ApiLowering<'_, '_> {
         };
         let mut redact = Vec::new();
         for text in texts {
-            match crate::check::snapshot::Selector::parse(&text) {
+            match super::super::selector::Selector::parse(&text) {
                 Ok(sel) => redact.push(sel),
                 Err(msg) => {
                     self.error(file, pos(s), msg);

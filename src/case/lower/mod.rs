@@ -31,8 +31,8 @@ use serde_saphyr::Spanned;
 use super::model::Api;
 use super::raw::{QueryStyle, Scalar};
 use super::template::{Expr, JsonTemplate, Template};
-use crate::schema::SchemaSet;
 use crate::diag::{did_you_mean, Diagnostic, Pos};
+use crate::schema::SchemaSet;
 
 pub use endpoint::parse_endpoint;
 
