@@ -29,4 +29,5 @@ pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod run;
+pub mod schema;
 pub mod session;

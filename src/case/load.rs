@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use super::lower::{ApiLowering, LowerCtx};
 use super::model::{Api, Suite};
 use super::raw::{RawApi, RawCaseFile};
-use crate::check::schema::SchemaSet;
 use crate::diag::{self, Diagnostic, Pos};
+use crate::schema::SchemaSet;
 
 /// What to load, beyond the files themselves.
 #[derive(Debug, Clone, Default)]

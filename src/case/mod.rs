@@ -6,7 +6,9 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod raw;
+pub mod selector;
 pub mod template;
 
 pub use load::{load_from_str, load_suite, LoadError, LoadOptions};
 pub use model::*;
+pub use selector::{Selector, Step};

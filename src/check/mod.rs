@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::case::template::Vars;
 use crate::case::Expect;
 use crate::http::HttpResponse;
-use schema::SchemaSet;
+use crate::schema::SchemaSet;
 
 /// What a check looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -183,41 +183,11 @@ pub fn check_response(
     };
     if let Some(json) = json {
         if let Some(id) = expect.schema {
-            results.extend(schema_results(schemas, id, json));
+            results.extend(schema::check(schemas, id, json));
         }
         for a in &expect.assertions {
             results.extend(assert::assertion(a, json, vars));
         }
     }
     results
-}
-
-fn schema_results(schemas: &SchemaSet, id: schema::SchemaId, json: &Value) -> Vec<CheckResult> {
-    let name = schemas.display(id);
-    let violations = schemas.validate(id, json);
-    if violations.is_empty() {
-        return vec![CheckResult::pass(
-            CheckKind::Schema,
-            "",
-            format!("valid against {name}"),
-        )];
-    }
-    violations
-        .into_iter()
-        .map(|v| {
-            let at = if v.instance_path.is_empty() {
-                "/".to_string()
-            } else {
-                v.instance_path.clone()
-            };
-            CheckResult::fail(
-                CheckKind::Schema,
-                at.clone(),
-                format!(
-                    "{name}: at {at}: {} (keyword `{}` at {})",
-                    v.message, v.keyword, v.schema_path
-                ),
-            )
-        })
-        .collect()
 }
