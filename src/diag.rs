@@ -11,6 +11,9 @@ use std::sync::Arc;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+mod yaml;
+pub use yaml::from_yaml_error;
+
 /// A 1-based position in a source file. `line == 0` means "no position known".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord)]
 pub struct Pos {
@@ -34,7 +37,8 @@ impl Pos {
 pub struct Diagnostic {
     pub file: PathBuf,
     pub pos: Pos,
-    /// How many characters from `pos` the carets cover (at least one).
+    /// How many characters from `pos` the carets cover; 0 (the default) covers the YAML token
+    /// that starts there (a plain or quoted scalar, a key), or one character.
     pub len: u32,
     /// Text the carets go under, searched from `pos` once the source is known: the misspelt
     /// variable inside a template, the unknown key of a mapping.
@@ -50,7 +54,7 @@ impl Diagnostic {
         Diagnostic {
             file: file.into(),
             pos,
-            len: 1,
+            len: 0,
             focus: None,
             message: message.into(),
             help: None,
@@ -83,8 +87,19 @@ impl Diagnostic {
                 .char_indices()
                 .nth(4096)
                 .map_or(source.len(), |(i, _)| start + i);
-            if let Some(found) = source[start..window].find(&**focus) {
-                self.pos = pos_of(&source, start + found);
+            // Forward first (a template's variables follow its start); else earlier on the same
+            // line (a key before the value the position names).
+            let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+            let found = source[start..window]
+                .find(&**focus)
+                .map(|i| start + i)
+                .or_else(|| {
+                    source[line_start..start]
+                        .rfind(&**focus)
+                        .map(|i| line_start + i)
+                });
+            if let Some(found) = found {
+                self.pos = pos_of(&source, found);
                 self.len = u32::try_from(focus.chars().count())
                     .unwrap_or(u32::MAX)
                     .max(1);
@@ -219,7 +234,7 @@ pub fn render_all(diagnostics: &[Diagnostic], style: Style, notes: &[String]) ->
 }
 
 /// The byte offset of a position (1-based line, 1-based column in characters).
-fn byte_offset(source: &str, pos: Pos) -> Option<usize> {
+pub(crate) fn byte_offset(source: &str, pos: Pos) -> Option<usize> {
     if pos.line == 0 {
         return None;
     }
@@ -254,11 +269,46 @@ fn line_window(source: &str, pos: Pos, len: u32) -> Option<(String, std::ops::Ra
     let rest = &source[line_start..];
     let line = rest[..rest.find('\n').unwrap_or(rest.len())].trim_end_matches('\r');
     let from = (start - line_start).min(line.len());
+    let chars = if len == 0 {
+        token_chars(&line[from..])
+    } else {
+        len as usize
+    };
     let to = line[from..]
         .char_indices()
-        .nth(len.max(1) as usize)
+        .nth(chars.max(1))
         .map_or(line.len(), |(i, _)| from + i);
     Some((line.to_string(), from..to))
+}
+
+/// Characters of the YAML token at the start of `rest`: a quoted scalar to its closing quote, a
+/// plain scalar or key to the next `,` `]` `}` `: ` ` #` or the line's end; brackets count one.
+fn token_chars(rest: &str) -> usize {
+    let mut chars = rest.chars();
+    match chars.next() {
+        None | Some('{' | '[' | '-' | '|' | '>') => 1,
+        Some(q @ ('"' | '\'')) => {
+            let mut escaped = false;
+            for (i, c) in chars.enumerate() {
+                match c {
+                    '\\' if q == '"' && !escaped => escaped = true,
+                    c if c == q && !escaped => return i + 2,
+                    _ => escaped = false,
+                }
+            }
+            1
+        }
+        Some(_) => {
+            let end = [", ", ",", "]", "}", ": ", " #"]
+                .iter()
+                .filter_map(|stop| rest.find(stop))
+                .min()
+                .unwrap_or(rest.len());
+            let token = rest[..end].trim_end();
+            let token = token.strip_suffix(':').unwrap_or(token);
+            token.chars().count().max(1)
+        }
+    }
 }
 
 /// The line and column of the first invalid byte of a file that is not UTF-8.
@@ -292,122 +342,9 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-/// Turns a serde-saphyr error in `source` into a located diagnostic that says what was found,
-/// adding "did you mean" for unknown keys and variants (serde's message lists the valid ones).
-pub fn from_yaml_error(file: &Path, err: &serde_saphyr::Error, source: &str) -> Diagnostic {
-    use serde_saphyr::MessageFormatter;
-    let inner = err.without_snippet();
-    let message = serde_saphyr::UserMessageFormatter
-        .format_message(inner)
-        .into_owned();
-    let location = err.location();
-    let pos = location.map(Pos::from_saphyr).unwrap_or(Pos::UNKNOWN);
-    let found = byte_offset(source, pos).map(|at| describe_found(&source[at..]));
-    let (message, help) = explain_yaml(message, found);
-    let len = location.map_or(1, |l| usize::try_from(l.span().len()).unwrap_or(1));
-    let mut diag = Diagnostic::new(file, pos, message.clone()).with_len(len);
-    if let Some(found) = unknown_name(&message) {
-        diag = diag.pointing_at(found);
-    }
-    if let Some(help) = help.or_else(|| suggestion_for_unknown(&message)) {
-        diag = diag.with_help(help);
-    }
-    diag
-}
-
-/// serde-saphyr's terse type errors ("expected sequence start") in conform's words, with what
-/// was found at the position; other messages unchanged.
-fn explain_yaml(message: String, found: Option<String>) -> (String, Option<String>) {
-    let Some(found) = found else {
-        return (message, None);
-    };
-    let expected = match message.as_str() {
-        "expected sequence start" => "a list",
-        "expected mapping start" => "a mapping",
-        "expected string scalar" => "a string",
-        "invalid boolean (true or false expected)" => {
-            let help = "YAML 1.1 words such as yes, no, on, off are not booleans here";
-            return (
-                format!("invalid boolean {found}: expected true or false"),
-                Some(help.into()),
-            );
-        }
-        m if m.starts_with("expected ") && !m.contains("found") => {
-            return (format!("{m}, found {found}"), None);
-        }
-        _ => return (message, None),
-    };
-    (format!("expected {expected}, found {found}"), None)
-}
-
-/// What the YAML at the start of `rest` is, in words: "a mapping", "a list", "`word`".
-fn describe_found(rest: &str) -> String {
-    let line = rest.lines().next().unwrap_or("").trim_end();
-    match line.chars().next() {
-        None => "nothing".into(),
-        Some('{') => "a mapping".into(),
-        Some('[') => "a list".into(),
-        Some('-') if line.len() == 1 || line[1..].starts_with(' ') => "a list".into(),
-        Some('"' | '\'') => "a quoted string".into(),
-        Some('|' | '>') => "a block string".into(),
-        Some(_) => {
-            let token: &str = line
-                .split([',', '}', ']', '#'])
-                .next()
-                .unwrap_or(line)
-                .trim_end();
-            if token.contains(": ") || token.ends_with(':') {
-                "a mapping".into()
-            } else {
-                format!("`{}`", truncate_str(token, 60))
-            }
-        }
-    }
-}
-
-/// The name in serde's "unknown field `x`" or "unknown variant `x`".
-fn unknown_name(message: &str) -> Option<&str> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
-    rest.split_once('`')
-        .map(|(found, _)| found)
-        .filter(|f| !f.is_empty())
-}
-
-/// Parses serde's "unknown field `x`, expected one of a, b" (and the variant form) into a hint.
-fn suggestion_for_unknown(message: &str) -> Option<String> {
-    let rest = message
-        .strip_prefix("unknown field `")
-        .or_else(|| message.strip_prefix("unknown variant `"))?;
-    let (found, tail) = rest.split_once('`')?;
-    let expected = tail
-        .split_once("expected one of ")
-        .or_else(|| tail.split_once("expected "))?
-        .1;
-    let candidates: Vec<&str> = expected
-        .split(", ")
-        .map(|c| c.trim().trim_matches('`'))
-        .filter(|c| !c.is_empty())
-        .collect();
-    did_you_mean(found, candidates.iter().copied()).map(|c| format!("did you mean `{c}`?"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn suggests_the_closest_key() {
-        assert_eq!(
-            suggestion_for_unknown("unknown field `tgas`, expected one of name, tags, request"),
-            Some("did you mean `tags`?".to_string())
-        );
-        assert_eq!(
-            suggestion_for_unknown("unknown field `zzz`, expected one of name, tags"),
-            None
-        );
-    }
 
     #[test]
     fn renders_carets_under_the_span() {
@@ -418,6 +355,14 @@ mod tests {
         let out = d.render(Style::Plain);
         assert!(out.contains("--> a.yaml:2:5"), "{out}");
         assert!(out.contains("2 | y:  oops\n  |     ^^^^"), "{out}");
+    }
+
+    #[test]
+    fn the_default_span_is_the_token() {
+        assert_eq!(token_chars("\"a\\\"b\", x: 1"), 6);
+        assert_eq!(token_chars("Itme.json }"), 9);
+        assert_eq!(token_chars("name: a"), 4);
+        assert_eq!(token_chars("{ a: 1 }"), 1);
     }
 
     #[test]

@@ -341,7 +341,7 @@ fn not_utf8<T>(rel: PathBuf, bytes: &[u8], valid_up_to: usize) -> Parsed<T> {
     let pos = diag::utf8_error_pos(bytes, valid_up_to);
     let message = "file is not valid UTF-8: expected UTF-8 text (save it as UTF-8)";
     Parsed {
-        value: Err(Diagnostic::new(rel.clone(), pos, message)),
+        value: Err(Diagnostic::new(rel.clone(), pos, message).with_len(1)),
         text: Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())),
         rel,
     }

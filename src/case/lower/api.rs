@@ -87,12 +87,14 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 } else {
                     format!("environments of this API: {}", names.join(", "))
                 };
-                self.error_help(
-                    &file,
-                    Pos::UNKNOWN,
-                    format!("API `{}` has no environment `{env}`", self.api.name),
-                    help,
-                );
+                // `environments:` itself has no span: find the key from the top of the file.
+                let message = format!("API `{}` has no environment `{env}`", self.api.name);
+                if names.is_empty() {
+                    self.error_help(&file, pos(&raw.name), message, help);
+                } else {
+                    let top = Pos { line: 1, column: 1 };
+                    self.error_on_at(&file, top, "environments", message, help);
+                }
             }
         }
         for endpoint in &raw.endpoints {
@@ -210,7 +212,10 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 None
             }
             Err(e) => {
-                self.error(file, at, format!("invalid base URL `{url}`: {e}"));
+                let message = format!(
+                    "invalid base URL `{url}`: {e}: expected an absolute http(s) URL such as `https://api.example.com`"
+                );
+                self.error(file, at, message);
                 None
             }
         }

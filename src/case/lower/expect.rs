@@ -15,6 +15,7 @@ use super::super::model::{
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
 use super::{pos, slug, suggestion, ApiLowering, At};
+use crate::diag::Diagnostic;
 use crate::schema::SchemaId;
 
 impl ApiLowering<'_, '_> {
@@ -85,16 +86,20 @@ impl ApiLowering<'_, '_> {
             _ => (default_name, Vec::new()),
         };
         let mut redact = Vec::new();
+        let mut ok = true;
         for text in texts {
             match super::super::selector::Selector::parse(&text) {
                 Ok(sel) => redact.push(sel),
                 Err(msg) => {
-                    self.error(file, pos(s), msg);
-                    return None;
+                    // Every bad selector is reported, each with carets under its own text.
+                    ok = false;
+                    self.ok = false;
+                    let d = Diagnostic::new(file, pos(s), msg).pointing_at(text);
+                    self.ctx.diagnostics.push(d);
                 }
             }
         }
-        Some(Some(SnapshotExpect { name, redact }))
+        ok.then_some(Some(SnapshotExpect { name, redact }))
     }
 
     fn header_rule(
@@ -136,7 +141,11 @@ impl ApiLowering<'_, '_> {
                 Some(r)
             }
             Err(e) => {
-                self.error(at.file, at.pos, format!("invalid regex `{re}`: {e}"));
+                // regex's message draws its own caret over several lines: keep its last line.
+                let text = e.to_string();
+                let why = text.lines().last().unwrap_or_default();
+                let why = why.trim().trim_start_matches("error: ");
+                self.error(at.file, at.pos, format!("invalid regex `{re}`: {why}"));
                 None
             }
         }
@@ -166,6 +175,7 @@ impl ApiLowering<'_, '_> {
         match self.ctx.schemas.load(&path, &schemas_root, display) {
             Ok(id) => Some(id),
             Err(msg) => {
+                let msg = without_root(&msg, self.ctx.root);
                 self.error(file, pos(s), msg);
                 None
             }
@@ -244,4 +254,15 @@ fn list_json_files(dir: &Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// `msg` with the project's absolute path taken out (jsonschema names `$ref` targets by their
+/// `file://` URL): messages name files relative to the project, like every other diagnostic.
+fn without_root(msg: &str, root: &Path) -> String {
+    let Ok(root) = root.canonicalize() else {
+        return msg.to_string();
+    };
+    let root = root.display().to_string();
+    msg.replace(&format!("file://{root}/"), "")
+        .replace(&format!("{root}/"), "")
 }

@@ -131,6 +131,21 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             .push(Diagnostic::new(file, pos, message).with_help(help));
     }
 
+    /// A problem about `focus`, a name inside the node at `at` (a variable of a template, a key
+    /// of a map): the carets go under that name rather than at the node's start.
+    fn error_on(&mut self, at: &At<'_>, focus: &str, message: impl Into<String>, help: String) {
+        self.ok = false;
+        let d = Diagnostic::new(at.file, at.pos, message)
+            .pointing_at(focus)
+            .with_help(help);
+        self.ctx.diagnostics.push(d);
+    }
+
+    /// [`Self::error_on`] for a position given apart from its file.
+    fn error_on_at(&mut self, file: &Path, pos: Pos, focus: &str, message: String, help: String) {
+        self.error_on(&At { file, pos }, focus, message, help);
+    }
+
     /// Parses the template held by a spanned node; problems point at the node.
     fn template_at<T: TemplateText>(
         &mut self,
@@ -187,7 +202,16 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 self.check_exprs(at, &exprs, known, check_env).then_some(t)
             }
             Err(e) => {
-                self.error(at.file, at.pos, format!("{} in `{text}`", e.message));
+                // The carets show the interpolation; quote the whole text only when it says more.
+                let bad = interpolation_at(text, e.offset);
+                let message = if bad == text.trim() {
+                    e.message
+                } else {
+                    format!("{} in `{text}`", e.message)
+                };
+                self.ok = false;
+                let d = Diagnostic::new(at.file, at.pos, message).pointing_at(bad);
+                self.ctx.diagnostics.push(d);
                 None
             }
         }
@@ -228,20 +252,15 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                         "define it under `variables:` in api.yaml or capture it in an earlier case"
                             .into()
                     });
-                    self.error_help(
-                        at.file,
-                        at.pos,
-                        format!("undefined variable `{name}`"),
-                        help,
-                    );
+                    self.error_on(at, name, format!("undefined variable `{name}`"), help);
                 }
                 Expr::Env(_) if !check_env => {}
                 Expr::Env(name) if std::env::var_os(name).is_none() => {
                     ok = false;
                     self.ctx.missing_env.push(name.clone());
-                    self.error_help(
-                        at.file,
-                        at.pos,
+                    self.error_on(
+                        at,
+                        name,
                         format!("environment variable `{name}` is not set"),
                         "set it in the environment or in a .env file".into(),
                     );
@@ -274,8 +293,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 humantime::format_duration(max)
             ),
             Ok(v) => return Some(v),
-            Err(e) => format!(
-                "invalid duration `{}`: {e} (expected e.g. `800ms` or `2s`)",
+            Err(_) => format!(
+                "invalid duration `{}`: expected a number and a unit, e.g. `800ms` or `2s`",
                 d.value
             ),
         };
@@ -287,6 +306,12 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         self.api.env_refs = std::mem::take(&mut self.ctx.env_refs);
         self.ok.then_some(self.api)
     }
+}
+
+/// The `{{ ... }}` starting at byte `offset` of a template (to its end when unclosed).
+fn interpolation_at(text: &str, offset: usize) -> &str {
+    let rest = text.get(offset..).unwrap_or(text);
+    rest.find("}}").map_or(rest, |end| &rest[..end + 2])
 }
 
 fn lowercase(names: &[String]) -> Vec<String> {

@@ -126,12 +126,8 @@ impl ApiLowering<'_, '_> {
         let help = suggestion(name, params.iter().copied(), || {
             format!("`{}` has parameters: {}", endpoint.path, params.join(", "))
         });
-        self.error_help(
-            file,
-            at,
-            format!("endpoint `{endpoint}` has no path parameter `{name}`"),
-            help,
-        );
+        let message = format!("endpoint `{endpoint}` has no path parameter `{name}`");
+        self.error_on_at(file, at, name, message, help);
     }
 }
 
