@@ -127,7 +127,8 @@ impl Diagnostic {
     /// source line with carets under the span, and the help line.
     pub fn render(&self, style: Style) -> String {
         let path = self.file.display().to_string();
-        let title = Level::ERROR.primary_title(self.message.as_str());
+        let message = shorten_quoted(&self.message);
+        let title = Level::ERROR.primary_title(message.as_str());
         let located = self
             .source
             .as_deref()
@@ -152,8 +153,9 @@ impl Diagnostic {
 
     /// Without a source line: the same layout, ` --> file[:line:col]` and `= help:` aligned.
     fn render_unlocated(&self, style: Style) -> String {
+        let message = shorten_quoted(&self.message);
         let report: &[Group<'_>] = &[Group::with_title(
-            Level::ERROR.primary_title(self.message.as_str()),
+            Level::ERROR.primary_title(message.as_str()),
         )];
         let mut out = style.renderer().render(report);
         out.push_str(&format!("\n --> {}\n", self.location()));
@@ -317,6 +319,29 @@ pub fn utf8_error_pos(bytes: &[u8], valid_up_to: usize) -> Pos {
     pos_of(valid, valid.len())
 }
 
+/// Cuts every `quoted` part of a message longer than [`MAX_QUOTED`] characters: a 10 MB key or
+/// template is named, not echoed whole.
+fn shorten_quoted(message: &str) -> String {
+    const MAX_QUOTED: usize = 80;
+    if message.len() <= MAX_QUOTED {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len().min(1024));
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let chars = part.chars().count();
+        if i % 2 == 1 && chars > MAX_QUOTED {
+            let keep: String = part.chars().take(MAX_QUOTED / 2).collect();
+            out.push_str(&format!("{keep}... ({chars} characters)"));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
 /// Truncates on a char boundary.
 pub fn truncate_str(s: &str, max: usize) -> &str {
     if s.len() <= max {
@@ -355,6 +380,19 @@ mod tests {
         let out = d.render(Style::Plain);
         assert!(out.contains("--> a.yaml:2:5"), "{out}");
         assert!(out.contains("2 | y:  oops\n  |     ^^^^"), "{out}");
+    }
+
+    #[test]
+    fn long_quoted_names_are_cut() {
+        let long = "k".repeat(5000);
+        let out = shorten_quoted(&format!("unknown variant `{long}`, expected `a` or `b`"));
+        assert_eq!(
+            out,
+            format!(
+                "unknown variant `{}... (5000 characters)`, expected `a` or `b`",
+                "k".repeat(40)
+            )
+        );
     }
 
     #[test]
