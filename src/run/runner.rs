@@ -170,13 +170,6 @@ fn flow_skip(
 }
 
 /// The values of the environment variables an API uses, by `env.NAME`: secrets to scrub.
-pub fn secret_values(api: &Api) -> HashMap<String, String> {
-    api.env_refs
-        .iter()
-        .filter_map(|name| std::env::var(name).ok().map(|v| (format!("env.{name}"), v)))
-        .collect()
-}
-
 struct CaseCtx<'a> {
     suite: &'a Suite,
     api: &'a Api,
