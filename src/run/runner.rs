@@ -13,17 +13,13 @@ use tokio::sync::{mpsc, Semaphore};
 
 use super::client::{ApiClient, ClientOptions};
 use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
-use super::request::HEADER_VALUE;
+use super::wire::{self, CASE_HEADER};
 use crate::case::template::Vars;
 use crate::case::{Api, Case, CaseFile, Suite};
 use crate::check::{self, snapshot, ParsedBody};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportOptions};
 use crate::plan::{variables_used, Plan};
 use crate::redact::Redactor;
-
-/// Header naming the running case, sent only to conform's own playback server so that each case
-/// is answered with its own recorded interaction.
-pub const CASE_HEADER: &str = "x-conform-case";
 
 /// How a run is carried out; built from the CLI before any I/O.
 #[derive(Debug, Clone)]
@@ -227,10 +223,7 @@ async fn run_case(
     let mut outcome = new_outcome(ctx.api, ctx.file, case);
     let case_header = ctx.config.playback.then(|| {
         let id = format!("{}::{}", ctx.file.stem, case.name);
-        (
-            CASE_HEADER,
-            percent_encoding::utf8_percent_encode(&id, HEADER_VALUE).to_string(),
-        )
+        (CASE_HEADER, wire::encode_case_id(&id))
     });
     let sent = ctx.client.send_case(case, vars, case_header).await;
     let redactor = ctx.client.redactor();
@@ -252,15 +245,11 @@ async fn run_case(
         Ok(r) => r,
         Err(e) => return (fail(outcome, e, Some(&request)), None),
     };
-    if ctx.config.playback
-        && response
-            .header(crate::mock::playback::UNMATCHED_HEADER)
-            .is_some()
-    {
+    if ctx.config.playback && response.header(wire::UNMATCHED_HEADER).is_some() {
         let detail = serde_json::from_slice::<serde_json::Value>(&response.body)
             .ok()
             .and_then(|v| {
-                v.get("message")
+                v.get(wire::UNMATCHED_MESSAGE)
                     .and_then(|m| m.as_str())
                     .map(str::to_string)
             })
