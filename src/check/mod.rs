@@ -7,12 +7,14 @@ pub mod schema;
 pub mod snapshot;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::case::template::Vars;
 use crate::case::Expect;
 use crate::http::HttpResponse;
 use crate::schema::SchemaSet;
+
+/// Re-exported: checks take the body as parsed once by the runner.
+pub use crate::json::ParsedBody;
 
 /// What a check looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -93,54 +95,6 @@ impl CheckResult {
         self.actual = Some(actual.into());
         self
     }
-}
-
-/// The response body parsed as JSON, once, for every check that needs it.
-pub enum ParsedBody {
-    Json(Value),
-    /// Why the body is not JSON (with its first bytes).
-    NotJson(String),
-}
-
-impl ParsedBody {
-    pub fn parse(body: &[u8]) -> ParsedBody {
-        if body.is_empty() {
-            return ParsedBody::NotJson("the body is empty".into());
-        }
-        match std::str::from_utf8(body) {
-            Err(e) => ParsedBody::NotJson(format!(
-                "the body is not valid UTF-8 (invalid byte at offset {}); first bytes: {}",
-                e.valid_up_to(),
-                first_bytes(body)
-            )),
-            Ok(text) => match serde_json::from_str(text) {
-                Ok(v) => ParsedBody::Json(v),
-                Err(e) => ParsedBody::NotJson(format!(
-                    "the body is not JSON ({e}); first bytes: {}",
-                    first_bytes(body)
-                )),
-            },
-        }
-    }
-
-    pub fn json(&self) -> Option<&Value> {
-        match self {
-            ParsedBody::Json(v) => Some(v),
-            ParsedBody::NotJson(_) => None,
-        }
-    }
-}
-
-/// Up to 64 bytes, escaped so that binary shows as `\xNN`.
-pub fn first_bytes(body: &[u8]) -> String {
-    let head = &body[..body.len().min(64)];
-    let mut out = String::from("\"");
-    out.push_str(&head.escape_ascii().to_string());
-    out.push('"');
-    if body.len() > 64 {
-        out.push_str(&format!(" ... ({} bytes)", body.len()));
-    }
-    out
 }
 
 /// Does the case need the body as JSON?

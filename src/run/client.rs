@@ -15,8 +15,8 @@ use tokio::sync::{Mutex, Semaphore};
 use super::request::{self, Credentials};
 use crate::case::template::{value_to_text, Vars};
 use crate::case::{Api, Auth, Case, Suite};
-use crate::check::ParsedBody;
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
+use crate::json::ParsedBody;
 use crate::redact::{self, Redactor};
 
 /// The longest `Retry-After` conform waits for; a longer one fails the case instead.
