@@ -163,14 +163,14 @@ fn type_name(t: JsonType) -> &'static str {
     }
 }
 
-/// Takes the captured values; a capture that selects nothing is a failed check.
+/// Takes the captured values (name, value); a capture that selects nothing is a failed check.
 pub fn captures(
     captures: &[Capture],
     json: Option<&Value>,
     response: &HttpResponse,
-    vars: &mut Vars,
-) -> Vec<CheckResult> {
+) -> (Vec<CheckResult>, Vec<(String, Value)>) {
     let mut results = Vec::new();
+    let mut captured = Vec::new();
     for c in captures {
         let value = match &c.source {
             CaptureFrom::Header(h) => response.header(h).map(|v| Value::String(v.to_string())),
@@ -181,9 +181,7 @@ pub fn captures(
             CaptureFrom::Json { text, .. } => text.clone(),
         };
         match value {
-            Some(v) => {
-                vars.values.insert(c.name.clone(), v);
-            }
+            Some(v) => captured.push((c.name.clone(), v)),
             None => results.push(CheckResult::fail(
                 CheckKind::Capture,
                 c.name.as_str(),
@@ -194,7 +192,7 @@ pub fn captures(
             )),
         }
     }
-    results
+    (results, captured)
 }
 
 #[cfg(test)]

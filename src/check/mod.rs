@@ -1,20 +1,18 @@
-//! Checks: does a response satisfy a case's `expect`? Each check kind has its own file; a failed
-//! check is data ([`CheckResult`]), never an error.
+//! Checks: does a response satisfy a case's `expect`? [`evaluate`] is the one entry point; each
+//! check kind has its own file (`headers`, `schema`, `assert`, `snapshot`). A failed check is data
+//! ([`CheckResult`]), never an error.
 
 pub mod assert;
+mod evaluate;
 pub mod headers;
 pub mod schema;
 pub mod snapshot;
 
 use serde::Serialize;
 
-use crate::case::template::Vars;
-use crate::case::Expect;
-use crate::http::HttpResponse;
-use crate::schema::SchemaSet;
-
 /// Re-exported: checks take the body as parsed once by the runner.
 pub use crate::json::ParsedBody;
+pub use evaluate::{evaluate, Context, Evaluation};
 
 /// What a check looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,53 +93,4 @@ impl CheckResult {
         self.actual = Some(actual.into());
         self
     }
-}
-
-/// Does the case need the body as JSON?
-pub fn needs_json(expect: &Expect, has_captures: bool) -> bool {
-    expect.schema.is_some()
-        || !expect.assertions.is_empty()
-        || has_captures
-        || expect.snapshot.is_some()
-}
-
-/// Runs every check of `expect` except snapshots (which need files and run in the runner).
-pub fn check_response(
-    expect: &Expect,
-    response: &HttpResponse,
-    body: Option<&ParsedBody>,
-    schemas: &SchemaSet,
-    vars: &Vars,
-) -> Vec<CheckResult> {
-    let mut results = vec![headers::status(&expect.status, response.status)];
-    if let Some(ct) = &expect.content_type {
-        results.push(headers::content_type(ct, response));
-    }
-    for h in &expect.headers {
-        results.push(headers::header(h, response, vars));
-    }
-    if let Some(budget) = expect.max_duration {
-        results.push(headers::duration(budget, response.elapsed));
-    }
-    let json = match body {
-        Some(ParsedBody::Json(v)) => Some(v),
-        Some(ParsedBody::NotJson(why)) => {
-            results.push(CheckResult::fail(
-                CheckKind::Body,
-                "",
-                format!("expected a JSON body: {why}"),
-            ));
-            None
-        }
-        None => None,
-    };
-    if let Some(json) = json {
-        if let Some(id) = expect.schema {
-            results.extend(schema::check(schemas, id, json));
-        }
-        for a in &expect.assertions {
-            results.extend(assert::assertion(a, json, vars));
-        }
-    }
-    results
 }

@@ -16,7 +16,7 @@ use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
 use super::wire::{self, CASE_HEADER};
 use crate::case::template::Vars;
 use crate::case::{Api, Case, CaseFile, Suite};
-use crate::check::{self, snapshot, ParsedBody};
+use crate::check::{self, snapshot};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportOptions};
 use crate::plan::{variables_used, Plan};
 use crate::redact::Redactor;
@@ -259,37 +259,20 @@ async fn run_case(
             None,
         );
     }
-    let body = check::needs_json(&case.expect, !case.captures.is_empty())
-        .then(|| ParsedBody::parse(&response.body));
-    let mut checks = check::check_response(
-        &case.expect,
-        &response,
-        body.as_ref(),
-        &ctx.suite.schemas,
-        vars,
-    );
-    checks.extend(check::assert::captures(
-        &case.captures,
-        body.as_ref().and_then(ParsedBody::json),
-        &response,
-        vars,
-    ));
-    if let Some(spec) = &case.expect.snapshot {
-        let place = snapshot::Place {
+    let check_ctx = check::Context {
+        schemas: &ctx.suite.schemas,
+        redactor: &redactor,
+        snapshots: ctx.config.snapshots,
+        place: snapshot::Place {
             root: &ctx.suite.root,
             api: &ctx.api.name,
             case_file: &ctx.file.path,
             case: &case.name,
-        };
-        checks.push(snapshot::check(
-            spec,
-            &place,
-            &response,
-            body.as_ref(),
-            &redactor,
-            ctx.config.snapshots,
-        ));
-    }
+        },
+    };
+    let evaluation = check::evaluate(case, &response, &check_ctx, vars);
+    vars.values.extend(evaluation.captured);
+    let checks = evaluation.checks;
     let failed = checks.iter().any(|c| !c.passed);
     outcome.status = if failed {
         OutcomeStatus::Failed
