@@ -24,6 +24,7 @@ pub mod fsutil;
 pub mod fuzzing;
 pub mod http;
 pub mod import;
+pub mod json;
 pub mod mock;
 pub mod plan;
 pub mod redact;

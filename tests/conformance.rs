@@ -95,8 +95,7 @@ fn case_file_holds_on_playback(
     });
 
     // Snapshots first: insta shows the diff and leaves a `.snap.new` for `cargo insta review`.
-    let redactor =
-        conform::mock::record::redactor_for(api, &conform::run::runner::secret_values(api));
+    let redactor = conform::redact::redactor_for(api, &conform::redact::secret_values(api));
     for (_, (_, fi, ci), exchange) in &events {
         let case = &api.files[*fi].cases[*ci];
         let (Some(spec), Some(exchange)) = (&case.expect.snapshot, exchange) else {

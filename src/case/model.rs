@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use regex::Regex;
-use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use super::raw::{JsonType, QueryStyle};
@@ -362,19 +361,6 @@ pub enum CaptureFrom {
 
 /// The query style used when a request does not set one and its API does not either.
 pub const DEFAULT_QUERY_STYLE: QueryStyle = QueryStyle::Repeat;
-
-/// A JSON value's type name as used in messages and `type:` predicates.
-pub fn json_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::{CheckKind, CheckResult, ParsedBody};
 use crate::case::{Selector, SnapshotExpect, Step};
 use crate::http::HttpResponse;
+use crate::json::sort_keys;
 use crate::redact::Redactor;
 
 /// What to do with a snapshot that is missing or differs.
@@ -91,23 +92,6 @@ pub fn render(
     };
     let doc = serde_json::json!({ "status": response.status, "body": body_value });
     serde_json::to_string_pretty(&sort_keys(doc)).unwrap_or_default()
-}
-
-fn sort_keys(v: Value) -> Value {
-    match v {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
 }
 
 pub fn snap_path(root: &Path, api: &str, name: &str) -> PathBuf {

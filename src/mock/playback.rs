@@ -22,10 +22,7 @@ use super::matcher::{closeness, differences, Incoming};
 use super::recording::{self, Interaction};
 use crate::case::Api;
 use crate::diag::Diagnostic;
-use crate::run::CASE_HEADER;
-
-/// Header on every answer to a request that matched no recording.
-pub const UNMATCHED_HEADER: &str = "x-conform-unmatched";
+use crate::run::wire::{decode_case_id, CASE_HEADER, UNMATCHED_HEADER, UNMATCHED_MESSAGE};
 
 /// Largest request body the playback server reads.
 const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
@@ -89,10 +86,7 @@ impl Playback {
 
     pub fn answer(&self, req: &Incoming) -> Answer<'_> {
         if let Some(id) = req.header(CASE_HEADER) {
-            let id = percent_encoding::percent_decode_str(id)
-                .decode_utf8_lossy()
-                .into_owned();
-            return self.answer_for_case(&id, req);
+            return self.answer_for_case(&decode_case_id(id), req);
         }
         let hits: Vec<usize> = (0..self.entries.len())
             .filter(|&i| differences(&self.entries[i].interaction.request, req).is_empty())
@@ -300,7 +294,7 @@ async fn handle(
             let message = miss_message(&explanation, &closest);
             let body = json!({
                 "error": "no recorded interaction matches this request",
-                "message": message,
+                UNMATCHED_MESSAGE: message,
                 "request": incoming.describe(),
                 "closest": closest.as_ref().map(|(e, diffs)| json!({
                     "file": format!("{}.yaml", e.stem),

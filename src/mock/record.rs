@@ -1,7 +1,7 @@
 //! Record mode: turns the exchanges of a live run into recording files, scrubbed before they are
 //! written, each file replaced atomically and only when its content changed.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::Value;
@@ -110,15 +110,6 @@ impl Recorder {
         }
         Ok(changed)
     }
-}
-
-/// The redactor for an API: built-in and per-API names, plus the values of the secrets used.
-pub fn redactor_for(api: &Api, secrets: &HashMap<String, String>) -> Redactor {
-    let mut r = Redactor::new(&api.sensitive);
-    for (name, value) in secrets {
-        r.add_secret_value(name, value);
-    }
-    r
 }
 
 fn interaction(
