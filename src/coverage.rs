@@ -256,12 +256,11 @@ fn summarise(
     }
 }
 
-/// Counts, per endpoint, the cases of `api` that passed in the run `report` describes, so that a
+/// Counts, per endpoint, the cases of the API that passed among a run's `outcomes`, so that a
 /// suite whose cases all fail is not "100% covered".
-pub fn apply_run(coverage: &mut ApiCoverage, report: &crate::report::doc::ReportDoc) {
+pub fn apply_run(coverage: &mut ApiCoverage, outcomes: &[crate::run::CaseOutcome]) {
     let mut passed: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for o in report
-        .outcomes
+    for o in outcomes
         .iter()
         .filter(|o| o.id.api == coverage.api && o.status == crate::run::OutcomeStatus::Passed)
     {

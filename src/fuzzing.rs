@@ -10,8 +10,8 @@ use std::path::Path;
 
 use crate::case::template::Vars;
 use crate::case::{load_from_str, LoadOptions};
-use crate::check::schema::SchemaSet;
 use crate::run::request::{render, Credentials};
+use crate::schema::SchemaSet;
 
 /// The `api.yaml` used when an input gives none.
 pub const DEFAULT_API: &str =

@@ -3,8 +3,14 @@
 //! A [`Redactor`] knows sensitive header, query and body-field names (built-in plus per API) and the
 //! values of the environment variables a run used; it replaces them with stable placeholders such as
 //! `<scrubbed:authorization>` so that files stay diff-friendly and playback still matches.
+//! [`secret_values`] lists an API's secrets and [`redactor_for`] builds its redactor: the run's
+//! client, the recorder and snapshots all scrub with that one.
+
+use std::collections::HashMap;
 
 use serde_json::Value;
+
+use crate::case::{Api, Sensitive};
 
 /// Headers that carry credentials for the vendors conform targets (compared lowercase).
 pub const SENSITIVE_HEADERS: &[&str] = &[
@@ -63,7 +69,7 @@ pub struct Redactor {
 }
 
 impl Redactor {
-    pub fn new(extra: &crate::case::Sensitive) -> Redactor {
+    pub fn new(extra: &Sensitive) -> Redactor {
         let with = |builtin: &[&str], more: &[String]| {
             let mut v: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
             v.extend(more.iter().cloned());
@@ -178,6 +184,24 @@ impl Redactor {
             Err(_) => self.text(&String::from_utf8_lossy(body)),
         }
     }
+}
+
+/// The secrets of an API's run: `env.NAME` -> value, for every environment variable it references
+/// that is set.
+pub fn secret_values(api: &Api) -> HashMap<String, String> {
+    api.env_refs
+        .iter()
+        .filter_map(|name| std::env::var(name).ok().map(|v| (format!("env.{name}"), v)))
+        .collect()
+}
+
+/// The redactor for an API: built-in and per-API names, plus the values of the secrets used.
+pub fn redactor_for(api: &Api, secrets: &HashMap<String, String>) -> Redactor {
+    let mut r = Redactor::new(&api.sensitive);
+    for (name, value) in secrets {
+        r.add_secret_value(name, value);
+    }
+    r
 }
 
 #[cfg(test)]

@@ -89,8 +89,7 @@ fn case_file_holds_on_playback(
     let events = collect.0;
 
     // Snapshots first: insta shows the diff and leaves a `.snap.new` for `cargo insta review`.
-    let redactor =
-        conform::mock::record::redactor_for(api, &conform::run::runner::secret_values(api));
+    let redactor = conform::redact::redactor_for(api, &conform::redact::secret_values(api));
     for (outcome, exchange) in &events {
         let CaseId { file, case, .. } = &outcome.id;
         let file = api.files.iter().find(|f| &f.stem == file).unwrap();

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::Project;
-use conform::check::schema::SchemaSet;
+use conform::schema::SchemaSet;
 use rstest::rstest;
 use serde_json::{json, Value};
 

@@ -211,7 +211,7 @@ fn recordings_are_validated_with_their_location() {
     let out = p.conform_env(&["validate"], &secrets());
     assert!(
         out.stderr()
-            .contains("case `logs on`, which cases/demo/login.yaml does not have"),
+            .contains("case `logs on` is not in cases/demo/login.yaml"),
         "{}",
         out.stderr()
     );

@@ -6,14 +6,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
 use super::lower::{ApiLowering, LowerCtx};
 use super::model::{Api, Suite};
 use super::raw::{RawApi, RawCaseFile};
-use crate::check::schema::SchemaSet;
 use crate::diag::{self, Diagnostic, Pos};
+use crate::schema::SchemaSet;
 
 /// What to load, beyond the files themselves.
 #[derive(Debug, Clone, Default)]
@@ -25,43 +26,39 @@ pub struct LoadOptions {
     pub apis: Vec<String>,
 }
 
-/// Every problem found while loading, with the sources needed to render them.
+/// Every problem found while loading, each with its file's text to draw the source line.
 #[derive(Debug)]
 pub struct LoadError {
     pub diagnostics: Vec<Diagnostic>,
-    sources: HashMap<PathBuf, String>,
     /// Environment variables referenced but not set (names only: values are secrets).
     pub missing_env: Vec<String>,
 }
 
 impl LoadError {
-    /// Problems found outside case files (recordings), rendered without source lines.
+    /// Problems found outside case files (recordings), each carrying its own source.
     pub fn from_diagnostics(diagnostics: Vec<Diagnostic>) -> LoadError {
         LoadError {
             diagnostics,
-            sources: HashMap::new(),
             missing_env: Vec::new(),
         }
     }
 
+    /// Every problem, sorted by file and position, styled for stderr ([`diag::Style::detect`]).
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        for d in &self.diagnostics {
-            out.push_str(&d.render(self.sources.get(&d.file).map(String::as_str)));
-            out.push('\n');
-        }
-        if !self.missing_env.is_empty() {
-            out.push_str(&format!(
-                "missing environment variables (set them or put them in .env): {}\n",
-                self.missing_env.join(", ")
-            ));
-        }
-        out.push_str(&format!(
-            "{} problem{} found; nothing was sent\n",
-            self.diagnostics.len(),
-            if self.diagnostics.len() == 1 { "" } else { "s" }
-        ));
-        out
+        self.render_with(diag::Style::detect())
+    }
+
+    pub fn render_with(&self, style: diag::Style) -> String {
+        let notes: Vec<String> = (!self.missing_env.is_empty())
+            .then(|| {
+                format!(
+                    "missing environment variables (set them or put them in .env): {}",
+                    self.missing_env.join(", ")
+                )
+            })
+            .into_iter()
+            .collect();
+        diag::render_all(&self.diagnostics, style, &notes)
     }
 }
 
@@ -158,7 +155,7 @@ pub fn load_from_str(
 
 struct Loader {
     root: PathBuf,
-    sources: HashMap<PathBuf, String>,
+    sources: HashMap<PathBuf, Arc<str>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -187,9 +184,17 @@ impl Loader {
                 schemas,
             })
         } else {
+            let sources = self.sources;
+            let diagnostics = self
+                .diagnostics
+                .into_iter()
+                .map(|d| match (&d.source, sources.get(&d.file)) {
+                    (None, Some(text)) => d.with_source(Arc::clone(text)),
+                    _ => d,
+                })
+                .collect();
             Err(LoadError {
-                diagnostics: self.diagnostics,
-                sources: self.sources,
+                diagnostics,
                 missing_env,
             })
         }
@@ -310,7 +315,7 @@ impl Loader {
 /// A YAML file read and parsed: its source (kept to render diagnostics) and its value or problem.
 struct Parsed<T> {
     rel: PathBuf,
-    text: Option<String>,
+    text: Option<Arc<str>>,
     value: Result<T, Diagnostic>,
 }
 
@@ -324,26 +329,31 @@ fn read_and_parse<T: DeserializeOwned>(root: &Path, path: &Path) -> Parsed<T> {
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                return problem(
-                    &rel,
-                    format!("file is not valid UTF-8 (invalid byte at offset {at})"),
-                );
-            }
+            Err(e) => return not_utf8(rel, e.as_bytes(), e.utf8_error().valid_up_to()),
         },
         Err(e) => return problem(&rel, format!("cannot read file: {e}")),
     };
     parse_str(rel, text)
 }
 
+/// A file that is not UTF-8: located at its first invalid byte, drawn with replacement characters.
+fn not_utf8<T>(rel: PathBuf, bytes: &[u8], valid_up_to: usize) -> Parsed<T> {
+    let pos = diag::utf8_error_pos(bytes, valid_up_to);
+    let message = "file is not valid UTF-8: expected UTF-8 text (save it as UTF-8)";
+    Parsed {
+        value: Err(Diagnostic::new(rel.clone(), pos, message).with_len(1)),
+        text: Some(Arc::from(String::from_utf8_lossy(bytes).as_ref())),
+        rel,
+    }
+}
+
 fn parse_str<T: DeserializeOwned>(rel: PathBuf, text: String) -> Parsed<T> {
     let options = serde_saphyr::options! { strict_booleans: true };
     let value = serde_saphyr::from_str_with_options::<T>(&text, options)
-        .map_err(|e| diag::from_yaml_error(&rel, &e));
+        .map_err(|e| diag::from_yaml_error(&rel, &e, &text));
     Parsed {
         rel,
-        text: Some(text),
+        text: Some(Arc::from(text)),
         value,
     }
 }

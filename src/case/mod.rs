@@ -7,8 +7,10 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod raw;
+pub mod selector;
 pub mod template;
 
 pub use id::CaseId;
 pub use load::{load_from_str, load_suite, LoadError, LoadOptions};
 pub use model::*;
+pub use selector::{Selector, Step};

@@ -9,13 +9,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use regex::Regex;
-use serde_json::Value;
 use serde_json_path::JsonPath;
 
 use super::raw::{JsonType, QueryStyle};
 use super::template::{JsonTemplate, Template};
-use crate::check::schema::SchemaId;
 use crate::diag::Pos;
+use crate::schema::SchemaId;
 
 /// Every API under `cases/`, with the compiled schemas they use.
 #[derive(Debug)]
@@ -23,7 +22,7 @@ pub struct Suite {
     /// The project root (the folder holding `cases/`, `schemas/` and `snapshots/`).
     pub root: PathBuf,
     pub apis: Vec<Api>,
-    pub schemas: crate::check::schema::SchemaSet,
+    pub schemas: crate::schema::SchemaSet,
 }
 
 impl Suite {
@@ -87,6 +86,13 @@ pub struct TokenRequest {
     pub header: String,
     pub prefix: String,
 }
+
+/// The longest first retry delay (`limits.backoff`); it doubles on each retry, up to 1024 times.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The longest request timeout (`limits.timeout`, a case's `timeout`).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+/// The longest time budget of a case (`expect.max_duration`).
+pub const MAX_TIME_BUDGET: Duration = Duration::from_secs(3600);
 
 /// Per-API traffic limits.
 #[derive(Debug, Clone)]
@@ -338,7 +344,7 @@ pub enum Predicate {
 pub struct SnapshotExpect {
     /// File name stem under `snapshots/<api>/`.
     pub name: String,
-    pub redact: Vec<crate::check::snapshot::Selector>,
+    pub redact: Vec<super::selector::Selector>,
 }
 
 #[derive(Debug)]
@@ -355,19 +361,6 @@ pub enum CaptureFrom {
 
 /// The query style used when a request does not set one and its API does not either.
 pub const DEFAULT_QUERY_STYLE: QueryStyle = QueryStyle::Repeat;
-
-/// A JSON value's type name as used in messages and `type:` predicates.
-pub fn json_type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,8 +5,9 @@ use serde_json::Value;
 use super::{CheckKind, CheckResult};
 use crate::case::raw::JsonType;
 use crate::case::template::Vars;
-use crate::case::{json_type_name, Assertion, Capture, CaptureFrom, Predicate};
+use crate::case::{Assertion, Capture, CaptureFrom, Predicate};
 use crate::http::HttpResponse;
+use crate::json::{compact, json_equal, json_type_name, pretty};
 
 /// Checks every predicate of one assertion; one result per failed predicate, or one pass.
 pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
@@ -136,28 +137,6 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
     }
 }
 
-/// JSON equality where numbers compare by value (`1` == `1.0`).
-pub fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            match (x.as_i64(), y.as_i64(), x.as_u64(), y.as_u64()) {
-                (Some(x), Some(y), _, _) => x == y,
-                (_, _, Some(x), Some(y)) => x == y,
-                _ => x.as_f64() == y.as_f64(),
-            }
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 fn type_matches(t: JsonType, v: &Value) -> bool {
     match t {
         JsonType::String => v.is_string(),
@@ -184,28 +163,14 @@ fn type_name(t: JsonType) -> &'static str {
     }
 }
 
-/// One-line JSON, cut at 120 characters.
-pub fn compact(v: &Value) -> String {
-    let s = v.to_string();
-    if s.len() > 120 {
-        format!("{}...", crate::diag::truncate_str(&s, 117))
-    } else {
-        s
-    }
-}
-
-fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
-}
-
-/// Takes the captured values; a capture that selects nothing is a failed check.
+/// Takes the captured values (name, value); a capture that selects nothing is a failed check.
 pub fn captures(
     captures: &[Capture],
     json: Option<&Value>,
     response: &HttpResponse,
-    vars: &mut Vars,
-) -> Vec<CheckResult> {
+) -> (Vec<CheckResult>, Vec<(String, Value)>) {
     let mut results = Vec::new();
+    let mut captured = Vec::new();
     for c in captures {
         let value = match &c.source {
             CaptureFrom::Header(h) => response.header(h).map(|v| Value::String(v.to_string())),
@@ -216,9 +181,7 @@ pub fn captures(
             CaptureFrom::Json { text, .. } => text.clone(),
         };
         match value {
-            Some(v) => {
-                vars.values.insert(c.name.clone(), v);
-            }
+            Some(v) => captured.push((c.name.clone(), v)),
             None => results.push(CheckResult::fail(
                 CheckKind::Capture,
                 c.name.as_str(),
@@ -229,7 +192,7 @@ pub fn captures(
             )),
         }
     }
-    results
+    (results, captured)
 }
 
 #[cfg(test)]

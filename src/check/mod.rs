@@ -1,18 +1,18 @@
-//! Checks: does a response satisfy a case's `expect`? Each check kind has its own file; a failed
-//! check is data ([`CheckResult`]), never an error.
+//! Checks: does a response satisfy a case's `expect`? [`evaluate`] is the one entry point; each
+//! check kind has its own file (`headers`, `schema`, `assert`, `snapshot`). A failed check is data
+//! ([`CheckResult`]), never an error.
 
 pub mod assert;
+mod evaluate;
 pub mod headers;
 pub mod schema;
 pub mod snapshot;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::case::template::Vars;
-use crate::case::Expect;
-use crate::http::HttpResponse;
-use schema::SchemaSet;
+/// Re-exported: checks take the body as parsed once by the runner.
+pub use crate::json::ParsedBody;
+pub use evaluate::{evaluate, Context, Evaluation};
 
 /// What a check looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -93,131 +93,4 @@ impl CheckResult {
         self.actual = Some(actual.into());
         self
     }
-}
-
-/// The response body parsed as JSON, once, for every check that needs it.
-pub enum ParsedBody {
-    Json(Value),
-    /// Why the body is not JSON (with its first bytes).
-    NotJson(String),
-}
-
-impl ParsedBody {
-    pub fn parse(body: &[u8]) -> ParsedBody {
-        if body.is_empty() {
-            return ParsedBody::NotJson("the body is empty".into());
-        }
-        match std::str::from_utf8(body) {
-            Err(e) => ParsedBody::NotJson(format!(
-                "the body is not valid UTF-8 (invalid byte at offset {}); first bytes: {}",
-                e.valid_up_to(),
-                first_bytes(body)
-            )),
-            Ok(text) => match serde_json::from_str(text) {
-                Ok(v) => ParsedBody::Json(v),
-                Err(e) => ParsedBody::NotJson(format!(
-                    "the body is not JSON ({e}); first bytes: {}",
-                    first_bytes(body)
-                )),
-            },
-        }
-    }
-
-    pub fn json(&self) -> Option<&Value> {
-        match self {
-            ParsedBody::Json(v) => Some(v),
-            ParsedBody::NotJson(_) => None,
-        }
-    }
-}
-
-/// Up to 64 bytes, escaped so that binary shows as `\xNN`.
-pub fn first_bytes(body: &[u8]) -> String {
-    let head = &body[..body.len().min(64)];
-    let mut out = String::from("\"");
-    out.push_str(&head.escape_ascii().to_string());
-    out.push('"');
-    if body.len() > 64 {
-        out.push_str(&format!(" ... ({} bytes)", body.len()));
-    }
-    out
-}
-
-/// Does the case need the body as JSON?
-pub fn needs_json(expect: &Expect, has_captures: bool) -> bool {
-    expect.schema.is_some()
-        || !expect.assertions.is_empty()
-        || has_captures
-        || expect.snapshot.is_some()
-}
-
-/// Runs every check of `expect` except snapshots (which need files and run in the runner).
-pub fn check_response(
-    expect: &Expect,
-    response: &HttpResponse,
-    body: Option<&ParsedBody>,
-    schemas: &SchemaSet,
-    vars: &Vars,
-) -> Vec<CheckResult> {
-    let mut results = vec![headers::status(&expect.status, response.status)];
-    if let Some(ct) = &expect.content_type {
-        results.push(headers::content_type(ct, response));
-    }
-    for h in &expect.headers {
-        results.push(headers::header(h, response, vars));
-    }
-    if let Some(budget) = expect.max_duration {
-        results.push(headers::duration(budget, response.elapsed));
-    }
-    let json = match body {
-        Some(ParsedBody::Json(v)) => Some(v),
-        Some(ParsedBody::NotJson(why)) => {
-            results.push(CheckResult::fail(
-                CheckKind::Body,
-                "",
-                format!("expected a JSON body: {why}"),
-            ));
-            None
-        }
-        None => None,
-    };
-    if let Some(json) = json {
-        if let Some(id) = expect.schema {
-            results.extend(schema_results(schemas, id, json));
-        }
-        for a in &expect.assertions {
-            results.extend(assert::assertion(a, json, vars));
-        }
-    }
-    results
-}
-
-fn schema_results(schemas: &SchemaSet, id: schema::SchemaId, json: &Value) -> Vec<CheckResult> {
-    let name = schemas.display(id);
-    let violations = schemas.validate(id, json);
-    if violations.is_empty() {
-        return vec![CheckResult::pass(
-            CheckKind::Schema,
-            "",
-            format!("valid against {name}"),
-        )];
-    }
-    violations
-        .into_iter()
-        .map(|v| {
-            let at = if v.instance_path.is_empty() {
-                "/".to_string()
-            } else {
-                v.instance_path.clone()
-            };
-            CheckResult::fail(
-                CheckKind::Schema,
-                at.clone(),
-                format!(
-                    "{name}: at {at}: {} (keyword `{}` at {})",
-                    v.message, v.keyword, v.schema_path
-                ),
-            )
-        })
-        .collect()
 }

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{CheckKind, CheckResult, ParsedBody};
-use crate::case::SnapshotExpect;
+use crate::case::{Selector, SnapshotExpect, Step};
 use crate::http::HttpResponse;
+use crate::json::sort_keys;
 use crate::redact::Redactor;
 
 /// What to do with a snapshot that is missing or differs.
@@ -36,70 +37,9 @@ pub struct Place<'a> {
 /// The placeholder that replaces redacted values.
 pub const REDACTED: &str = "[redacted]";
 
-/// One step of a redaction selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    Key(String),
-    AnyKey,
-    Index(usize),
-    AnyIndex,
-    /// `.**`: any depth, including none.
-    Deep,
-}
-
-/// A parsed selector such as `.id`, `[].createdDate` or `.**.modifiedDate`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selector {
-    pub text: String,
-    pub steps: Vec<Step>,
-}
-
-impl Selector {
-    pub fn parse(text: &str) -> Result<Selector, String> {
-        let err = |why: &str| {
-            format!("invalid redaction selector `{text}`: {why} (e.g. `.id`, `[].createdDate`, `.**.modifiedDate`)")
-        };
-        let mut steps = Vec::new();
-        let mut rest = text.trim();
-        if rest.is_empty() {
-            return Err(err("it is empty"));
-        }
-        while !rest.is_empty() {
-            if let Some(r) = rest.strip_prefix(".**") {
-                steps.push(Step::Deep);
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix(".*") {
-                steps.push(Step::AnyKey);
-                rest = r;
-            } else if let Some(r) = rest.strip_prefix('.') {
-                let end = r.find(['.', '[']).unwrap_or(r.len());
-                if end == 0 {
-                    return Err(err("a `.` must be followed by a key"));
-                }
-                steps.push(Step::Key(r[..end].to_string()));
-                rest = &r[end..];
-            } else if let Some(r) = rest.strip_prefix('[') {
-                let end = r.find(']').ok_or_else(|| err("unclosed `[`"))?;
-                let inner = r[..end].trim();
-                steps.push(if inner.is_empty() || inner == "*" {
-                    Step::AnyIndex
-                } else {
-                    Step::Index(inner.parse().map_err(|_| err("expected `[]` or `[N]`"))?)
-                });
-                rest = &r[end + 1..];
-            } else {
-                return Err(err("expected `.` or `[`"));
-            }
-        }
-        Ok(Selector {
-            text: text.to_string(),
-            steps,
-        })
-    }
-
-    pub fn apply(&self, value: &mut Value) {
-        redact(value, &self.steps);
-    }
+/// Replaces every value `selector` points at with [`REDACTED`].
+pub fn apply(selector: &Selector, value: &mut Value) {
+    redact(value, &selector.steps);
 }
 
 fn redact(value: &mut Value, steps: &[Step]) {
@@ -143,7 +83,7 @@ pub fn render(
         Some(ParsedBody::Json(v)) => {
             let mut v = redactor.json(v);
             for s in &spec.redact {
-                s.apply(&mut v);
+                apply(s, &mut v);
             }
             sort_keys(v)
         }
@@ -152,23 +92,6 @@ pub fn render(
     };
     let doc = serde_json::json!({ "status": response.status, "body": body_value });
     serde_json::to_string_pretty(&sort_keys(doc)).unwrap_or_default()
-}
-
-fn sort_keys(v: Value) -> Value {
-    match v {
-        Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
 }
 
 pub fn snap_path(root: &Path, api: &str, name: &str) -> PathBuf {
@@ -297,18 +220,11 @@ mod tests {
     fn selectors_redact_where_they_point() {
         let mut v = json!({"id": 1, "items": [{"createdDate": "a", "n": 1}], "deep": {"x": {"modifiedDate": "b"}}});
         for s in [".id", ".items[].createdDate", ".**.modifiedDate"] {
-            Selector::parse(s).unwrap().apply(&mut v);
+            apply(&Selector::parse(s).unwrap(), &mut v);
         }
         assert_eq!(
             v,
             json!({"id": "[redacted]", "items": [{"createdDate": "[redacted]", "n": 1}], "deep": {"x": {"modifiedDate": "[redacted]"}}})
         );
-    }
-
-    #[test]
-    fn bad_selectors_are_rejected() {
-        assert!(Selector::parse("id").is_err());
-        assert!(Selector::parse(".a[x]").is_err());
-        assert!(Selector::parse(".a[").is_err());
     }
 }

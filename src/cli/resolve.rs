@@ -213,9 +213,12 @@ pub fn check_base_url(url: &str) -> Result<String, Error> {
 fn check_url(flag: &str, url: &str, schemes: &[&str]) -> Result<String, Error> {
     match url::Url::parse(url) {
         Ok(u) if schemes.contains(&u.scheme()) && u.has_host() => Ok(url.to_string()),
-        _ => Err(Error::Usage(format!(
-            "--{flag} `{url}` is not a URL (expected {}://host[:port][/path])",
-            schemes.join(" or ")
-        ))),
+        _ => {
+            let schemes: Vec<String> = schemes.iter().map(|s| format!("{s}://")).collect();
+            Err(Error::Usage(format!(
+                "--{flag} `{url}` is not a URL: expected {} then host[:port][/path]",
+                schemes.join(" or ")
+            )))
+        }
     }
 }

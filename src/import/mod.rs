@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use regex::Regex;
 use serde_json::{json, Value};
 
-use crate::check::schema::SchemaSet;
+use crate::schema::SchemaSet;
 use schema::{unique, Translated, Translator};
 use spec::{Spec, SpecError, Version};
 

@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use super::recording::RecordedRequest;
-use crate::check::assert::json_equal;
+use crate::json::{compact, json_equal};
 use crate::redact::is_placeholder;
 
 /// An incoming request, decoded once.
@@ -142,7 +142,7 @@ fn body_matches(rec: &Value, got: &Value) -> bool {
 }
 
 fn short(v: &Value) -> String {
-    crate::check::assert::compact(v)
+    compact(v)
 }
 
 /// A similarity score used to pick the closest recording for a miss (higher is closer).

@@ -21,11 +21,8 @@ use tokio::sync::watch;
 use super::matcher::{closeness, differences, Incoming};
 use super::recording::{self, Interaction};
 use crate::case::Api;
-use crate::diag::{Diagnostic, Pos};
-use crate::run::CASE_HEADER;
-
-/// Header on every answer to a request that matched no recording.
-pub const UNMATCHED_HEADER: &str = "x-conform-unmatched";
+use crate::diag::Diagnostic;
+use crate::run::wire::{decode_case_id, CASE_HEADER, UNMATCHED_HEADER, UNMATCHED_MESSAGE};
 
 /// Largest request body the playback server reads.
 const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
@@ -64,43 +61,16 @@ impl Playback {
         for file in &api.files {
             let path = recording::recording_path(&root.join(&api.dir), &file.stem);
             let display = recording::recording_path(&api.dir, &file.stem);
-            match recording::read(&path, &display) {
+            let names: Vec<&str> = file.cases.iter().map(|c| c.name.as_str()).collect();
+            match recording::load(&path, &display, &file.path, &names) {
                 Ok(None) => {}
                 Ok(Some(rec)) => {
-                    for (i, interaction) in rec.interactions.into_iter().enumerate() {
-                        let at = Diagnostic::new(&display, Pos::UNKNOWN, "");
-                        if !file.cases.iter().any(|c| c.name == interaction.case) {
-                            problems.push(Diagnostic {
-                                message: format!(
-                                    "interaction {} is for case `{}`, which {} does not have",
-                                    i + 1,
-                                    interaction.case,
-                                    file.path.display()
-                                ),
-                                ..at.clone()
-                            });
-                        }
-                        let faults = [
-                            interaction.provenance.problem(),
-                            interaction.response.body_problem(),
-                        ];
-                        for p in faults.into_iter().flatten() {
-                            problems.push(Diagnostic {
-                                message: format!(
-                                    "interaction {} (`{}`): {p}",
-                                    i + 1,
-                                    interaction.case
-                                ),
-                                ..at.clone()
-                            });
-                        }
-                        entries.push(Loaded {
-                            stem: file.stem.clone(),
-                            interaction,
-                        });
-                    }
+                    entries.extend(rec.interactions.into_iter().map(|interaction| Loaded {
+                        stem: file.stem.clone(),
+                        interaction,
+                    }))
                 }
-                Err(d) => problems.push(d),
+                Err(mut d) => problems.append(&mut d),
             }
         }
         if problems.is_empty() {
@@ -116,10 +86,7 @@ impl Playback {
 
     pub fn answer(&self, req: &Incoming) -> Answer<'_> {
         if let Some(id) = req.header(CASE_HEADER) {
-            let id = percent_encoding::percent_decode_str(id)
-                .decode_utf8_lossy()
-                .into_owned();
-            return self.answer_for_case(&id, req);
+            return self.answer_for_case(&decode_case_id(id), req);
         }
         let hits: Vec<usize> = (0..self.entries.len())
             .filter(|&i| differences(&self.entries[i].interaction.request, req).is_empty())
@@ -327,7 +294,7 @@ async fn handle(
             let message = miss_message(&explanation, &closest);
             let body = json!({
                 "error": "no recorded interaction matches this request",
-                "message": message,
+                UNMATCHED_MESSAGE: message,
                 "request": incoming.describe(),
                 "closest": closest.as_ref().map(|(e, diffs)| json!({
                     "file": format!("{}.yaml", e.stem),

@@ -125,15 +125,6 @@ impl Recorder {
     }
 }
 
-/// The redactor for an API: built-in and per-API names, plus the values of the secrets used.
-pub fn redactor_for(api: &Api, secrets: &HashMap<String, String>) -> Redactor {
-    let mut r = Redactor::new(&api.sensitive);
-    for (name, value) in secrets {
-        r.add_secret_value(name, value);
-    }
-    r
-}
-
 fn interaction(
     api: &Api,
     case: &Case,

@@ -6,11 +6,14 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::diag::{self, Diagnostic, Pos};
+
+mod locate;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -151,21 +154,150 @@ pub fn recording_path(api_dir: &Path, stem: &str) -> PathBuf {
 
 /// Reads a recording file; `Ok(None)` when there is none. Errors are located.
 pub fn read(path: &Path, display: &Path) -> Result<Option<RecordingFile>, Diagnostic> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(Diagnostic::new(
-                display,
-                Pos::UNKNOWN,
-                format!("cannot read recording: {e}"),
-            ))
-        }
+    match read_text(path, display)? {
+        None => Ok(None),
+        Some(text) => parse(&text, display).map(Some),
+    }
+}
+
+/// Reads and checks a recording file against the cases of its case file (`case_names`, from
+/// `case_file`): every problem of every interaction, each located in the recording.
+pub fn load(
+    path: &Path,
+    display: &Path,
+    case_file: &Path,
+    case_names: &[&str],
+) -> Result<Option<RecordingFile>, Vec<Diagnostic>> {
+    let text = match read_text(path, display) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(None),
+        Err(d) => return Err(vec![d]),
     };
+    let file = parse(&text, display).map_err(|d| vec![d])?;
+    let problems: Vec<(usize, Problem)> = file
+        .interactions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, it)| {
+            problems(it, case_file, case_names)
+                .into_iter()
+                .map(move |p| (i, p))
+        })
+        .collect();
+    if problems.is_empty() {
+        return Ok(Some(file));
+    }
+    let located = locate::Where::parse(&text);
+    Err(problems
+        .into_iter()
+        .map(|(i, p)| {
+            let (pos, len) = located.pos(i, &p.at);
+            let mut d = Diagnostic::new(
+                display,
+                pos,
+                format!("interaction {}: {}", i + 1, p.message),
+            )
+            .with_len(len);
+            if let Some(h) = p.help {
+                d = d.with_help(h);
+            }
+            d.with_source(Arc::clone(&text))
+        })
+        .collect())
+}
+
+fn read_text(path: &Path, display: &Path) -> Result<Option<Arc<str>>, Diagnostic> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => Ok(Some(Arc::from(t))),
+            Err(e) => {
+                let pos = diag::utf8_error_pos(e.as_bytes(), e.utf8_error().valid_up_to());
+                let text = Arc::from(String::from_utf8_lossy(e.as_bytes()).as_ref());
+                let message = "recording is not valid UTF-8: expected UTF-8 text";
+                Err(Diagnostic::new(display, pos, message)
+                    .with_len(1)
+                    .with_source(text))
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Diagnostic::new(
+            display,
+            Pos::UNKNOWN,
+            format!("cannot read recording: {e}"),
+        )),
+    }
+}
+
+fn parse(text: &Arc<str>, display: &Path) -> Result<RecordingFile, Diagnostic> {
     let options = serde_saphyr::options! { strict_booleans: true };
-    serde_saphyr::from_str_with_options::<RecordingFile>(&text, options)
-        .map(Some)
-        .map_err(|e| diag::from_yaml_error(display, &e))
+    serde_saphyr::from_str_with_options::<RecordingFile>(text, options)
+        .map_err(|e| diag::from_yaml_error(display, &e, text).with_source(Arc::clone(text)))
+}
+
+/// One thing wrong with an interaction, and the part of it to point at.
+struct Problem {
+    at: locate::Part,
+    message: String,
+    help: Option<String>,
+}
+
+fn problems(it: &Interaction, case_file: &Path, case_names: &[&str]) -> Vec<Problem> {
+    use locate::Part;
+    let problem = |at: Part, message: String| Problem {
+        at,
+        message,
+        help: None,
+    };
+    let mut out = Vec::new();
+    if !case_names.contains(&it.case.as_str()) {
+        let help = match diag::did_you_mean(&it.case, case_names.iter().copied()) {
+            Some(c) => format!("did you mean `{c}`?"),
+            None => format!(
+                "cases of {}: {}",
+                case_file.display(),
+                case_names.join(", ")
+            ),
+        };
+        out.push(Problem {
+            help: Some(help),
+            ..problem(
+                Part::Case,
+                format!("case `{}` is not in {}", it.case, case_file.display()),
+            )
+        });
+    }
+    if let Some(p) = it.provenance.problem() {
+        out.push(problem(Part::Provenance, p));
+    }
+    if let Some(p) = it.response.body_problem() {
+        out.push(problem(Part::ResponseBody, p));
+    }
+    if !(100..=599).contains(&it.response.status) {
+        let message = format!(
+            "response status {} is out of range: expected 100 to 599",
+            it.response.status
+        );
+        out.push(problem(Part::Status, message));
+    }
+    for (side, headers) in [
+        ("request", &it.request.headers),
+        ("response", &it.response.headers),
+    ] {
+        for (name, value) in headers {
+            if hyper::header::HeaderName::from_bytes(name.as_bytes()).is_err() {
+                let message = format!(
+                    "invalid {side} header name `{name}`: expected letters, digits and !#$%&'*+-.^_`|~"
+                );
+                out.push(problem(Part::HeaderName(side, name.clone()), message));
+            } else if hyper::header::HeaderValue::from_str(value).is_err() {
+                let message = format!(
+                    "invalid value of {side} header `{name}`: expected text without control characters (CR, LF)"
+                );
+                out.push(problem(Part::HeaderValue(side, name.clone()), message));
+            }
+        }
+    }
+    out
 }
 
 /// Serialises deterministically: same content, same bytes.

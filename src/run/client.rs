@@ -15,9 +15,9 @@ use tokio::sync::{Mutex, Semaphore};
 use super::request::{self, Credentials};
 use crate::case::template::{value_to_text, Vars};
 use crate::case::{Api, Auth, Case, Suite};
-use crate::check::ParsedBody;
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
-use crate::redact::Redactor;
+use crate::json::ParsedBody;
+use crate::redact::{self, Redactor};
 
 /// The longest `Retry-After` conform waits for; a longer one fails the case instead.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
@@ -89,8 +89,7 @@ impl ApiClient {
         options: ClientOptions,
     ) -> Result<ApiClient, String> {
         let api = &suite.apis[api_index];
-        let secrets = super::runner::secret_values(api);
-        let redactor = crate::mock::record::redactor_for(api, &secrets);
+        let redactor = redact::redactor_for(api, &redact::secret_values(api));
         let mut vars = Vars::default();
         for name in &api.env_refs {
             if let Ok(value) = std::env::var(name) {

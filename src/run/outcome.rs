@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::CaseId;
 use crate::check::CheckResult;
-use crate::error::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNCHECKED};
+use crate::exit::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNCHECKED};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]

@@ -14,17 +14,13 @@ use tokio::sync::{mpsc, watch, Semaphore};
 use super::client::{ApiClient, ClientOptions, SendError};
 use super::event::{CaseFinished, Event};
 use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
-use super::request::HEADER_VALUE;
+use super::wire::{self, CASE_HEADER};
 use crate::case::template::Vars;
 use crate::case::{Api, Case, CaseFile, CaseId, Suite};
-use crate::check::{self, snapshot, ParsedBody};
+use crate::check::{self, snapshot};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportOptions};
 use crate::plan::{variables_used, Plan, PlannedFile};
 use crate::redact::Redactor;
-
-/// Header naming the running case, sent only to conform's own playback server so that each case
-/// is answered with its own recorded interaction.
-pub const CASE_HEADER: &str = "x-conform-case";
 
 /// Where one API's requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,13 +262,6 @@ fn flow_skip(
 }
 
 /// The values of the environment variables an API uses, by `env.NAME`: secrets to scrub.
-pub fn secret_values(api: &Api) -> HashMap<String, String> {
-    api.env_refs
-        .iter()
-        .filter_map(|name| std::env::var(name).ok().map(|v| (format!("env.{name}"), v)))
-        .collect()
-}
-
 struct CaseCtx<'a> {
     suite: &'a Suite,
     api: &'a Api,
@@ -330,10 +319,7 @@ async fn run_case(
     let mut outcome = new_outcome(ctx.api, ctx.file, case);
     let case_header = ctx.playback.then(|| {
         let id = format!("{}::{}", ctx.file.stem, case.name);
-        (
-            CASE_HEADER,
-            percent_encoding::utf8_percent_encode(&id, HEADER_VALUE).to_string(),
-        )
+        (CASE_HEADER, wire::encode_case_id(&id))
     });
     let sent = ctx.client.send_case(case, vars, case_header).await;
     let redactor = ctx.client.redactor();
@@ -362,15 +348,11 @@ async fn run_case(
         Ok(r) => r,
         Err(e) => return (fail(outcome, e, Some(&request)), None),
     };
-    if ctx.playback
-        && response
-            .header(crate::mock::playback::UNMATCHED_HEADER)
-            .is_some()
-    {
+    if ctx.playback && response.header(wire::UNMATCHED_HEADER).is_some() {
         let detail = serde_json::from_slice::<serde_json::Value>(&response.body)
             .ok()
             .and_then(|v| {
-                v.get("message")
+                v.get(wire::UNMATCHED_MESSAGE)
                     .and_then(|m| m.as_str())
                     .map(str::to_string)
             })
@@ -384,37 +366,20 @@ async fn run_case(
             None,
         );
     }
-    let body = check::needs_json(&case.expect, !case.captures.is_empty())
-        .then(|| ParsedBody::parse(&response.body));
-    let mut checks = check::check_response(
-        &case.expect,
-        &response,
-        body.as_ref(),
-        &ctx.suite.schemas,
-        vars,
-    );
-    checks.extend(check::assert::captures(
-        &case.captures,
-        body.as_ref().and_then(ParsedBody::json),
-        &response,
-        vars,
-    ));
-    if let Some(spec) = &case.expect.snapshot {
-        let place = snapshot::Place {
+    let check_ctx = check::Context {
+        schemas: &ctx.suite.schemas,
+        redactor: &redactor,
+        snapshots: ctx.config.snapshots,
+        place: snapshot::Place {
             root: &ctx.suite.root,
             api: &ctx.api.name,
             case_file: &ctx.file.path,
             case: &case.name,
-        };
-        checks.push(snapshot::check(
-            spec,
-            &place,
-            &response,
-            body.as_ref(),
-            &redactor,
-            ctx.config.snapshots,
-        ));
-    }
+        },
+    };
+    let evaluation = check::evaluate(case, &response, &check_ctx, vars);
+    vars.values.extend(evaluation.captured);
+    let checks = evaluation.checks;
     let failed = checks.iter().any(|c| !c.passed);
     outcome.status = if failed {
         OutcomeStatus::Failed

@@ -56,7 +56,9 @@ pub fn coverage(root: &Path, args: CoverageArgs) -> Result<i32, Error> {
         })
         .collect();
     if let Some(run) = &run {
-        report.iter_mut().for_each(|c| coverage::apply_run(c, run));
+        report
+            .iter_mut()
+            .for_each(|c| coverage::apply_run(c, &run.outcomes));
     }
     Out::text(&coverage::render_table(&report));
     let dir = root.join(&args.report_dir);

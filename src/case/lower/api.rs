@@ -1,0 +1,223 @@
+//! Lowering of `api.yaml`: name, base URL, variables, headers, environments, endpoints, limits.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_saphyr::Spanned;
+
+use super::super::model::{
+    Api, Environment, Limits, Sensitive, DEFAULT_QUERY_STYLE, MAX_BACKOFF, MAX_TIMEOUT,
+};
+use super::super::raw::{self, RawApi, RawEnvironment};
+use super::super::template::Vars;
+use super::{lowercase, parse_endpoint, pos, suggestion, ApiLowering, LowerCtx};
+use crate::diag::Pos;
+
+impl<'c, 'a> ApiLowering<'c, 'a> {
+    pub fn new(
+        ctx: &'c mut LowerCtx<'a>,
+        raw: RawApi,
+        api_file: PathBuf,
+        dir_name: &str,
+        dir: PathBuf,
+    ) -> Self {
+        let mut this = ApiLowering {
+            ctx,
+            api: Api {
+                name: raw.name.value.clone(),
+                title: raw.title.clone(),
+                dir,
+                base_url: None,
+                environments: BTreeMap::new(),
+                headers: Vec::new(),
+                variables: Vec::new(),
+                sensitive: Sensitive {
+                    headers: lowercase(&raw.sensitive.headers),
+                    query: lowercase(&raw.sensitive.query),
+                    body: lowercase(&raw.sensitive.body),
+                },
+                endpoints: Vec::new(),
+                files: Vec::new(),
+                limits: Limits::default(),
+                env_refs: BTreeSet::new(),
+            },
+            api_file,
+            query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),
+            ok: true,
+        };
+        this.lower_api(raw, dir_name);
+        this
+    }
+
+    fn lower_api(&mut self, raw: RawApi, dir_name: &str) {
+        let file = self.api_file.clone();
+        if raw.name.value != dir_name {
+            self.error(
+                &file,
+                pos(&raw.name),
+                format!(
+                    "API name `{}` does not match its folder `{dir_name}`",
+                    raw.name.value
+                ),
+            );
+        }
+        if let Some(url) = &raw.base_url {
+            self.api.base_url = self.check_url(&file, url);
+        }
+        let mut known = BTreeSet::new();
+        for (name, value) in &raw.variables {
+            if let Some(t) = self.json_template_at(&file, value, &known, true) {
+                self.api.variables.push((name.clone(), t));
+            }
+            known.insert(name.clone());
+        }
+        // A failed header is reported; the API is then dropped, so the others need not be kept.
+        self.api.headers = self
+            .named_templates(&file, &raw.headers, &known, true)
+            .unwrap_or_default();
+        for (env_name, env) in &raw.environments {
+            let environment = self.lower_environment(&file, env_name, env, &known);
+            self.api.environments.insert(env_name.clone(), environment);
+        }
+        if let Some(env) = self.ctx.env {
+            if !raw.environments.contains_key(env) {
+                let names: Vec<&str> = raw.environments.keys().map(String::as_str).collect();
+                let help = if names.is_empty() {
+                    "this API declares no `environments:`".to_string()
+                } else {
+                    format!("environments of this API: {}", names.join(", "))
+                };
+                // `environments:` itself has no span: find the key from the top of the file.
+                let message = format!("API `{}` has no environment `{env}`", self.api.name);
+                if names.is_empty() {
+                    self.error_help(&file, pos(&raw.name), message, help);
+                } else {
+                    let top = Pos { line: 1, column: 1 };
+                    self.error_on_at(&file, top, "environments", message, help);
+                }
+            }
+        }
+        for endpoint in &raw.endpoints {
+            match parse_endpoint(&endpoint.value) {
+                Ok(e) => self.api.endpoints.push(e),
+                Err(msg) => self.error(&file, pos(endpoint), msg),
+            }
+        }
+        self.api.limits = self.lower_limits(&file, &raw.limits);
+    }
+
+    /// One environment; its environment variables are required only when it is selected.
+    fn lower_environment(
+        &mut self,
+        file: &Path,
+        env_name: &str,
+        env: &RawEnvironment,
+        known: &BTreeSet<String>,
+    ) -> Environment {
+        let selected = self.ctx.env == Some(env_name);
+        let base_url = self.environment_url(file, &env.base_url, selected);
+        let mut variables = Vec::new();
+        for (name, value) in &env.variables {
+            if !known.contains(name) {
+                let help = suggestion(name, known.iter().map(String::as_str), || {
+                    "declare it under `variables:` with a default".into()
+                });
+                self.error_help(
+                    file,
+                    pos(value),
+                    format!("environment `{env_name}` sets `{name}`, which `variables:` does not declare"),
+                    help,
+                );
+                continue;
+            }
+            if let Some(t) = self.json_template_at(file, value, known, selected) {
+                variables.push((name.clone(), t));
+            }
+        }
+        let auth = env
+            .auth
+            .as_ref()
+            .and_then(|a| self.lower_auth(file, a, known, selected));
+        Environment {
+            base_url,
+            variables,
+            auth,
+        }
+    }
+
+    fn lower_limits(&mut self, file: &Path, raw: &raw::RawLimits) -> Limits {
+        let defaults = Limits::default();
+        Limits {
+            concurrency: raw.concurrency.filter(|c| *c > 0),
+            requests_per_second: raw.requests_per_second.filter(|r| *r > 0),
+            timeout: raw
+                .timeout
+                .as_ref()
+                .and_then(|t| self.duration(file, t, MAX_TIMEOUT, false)),
+            retries: raw.retries.unwrap_or(defaults.retries),
+            backoff: raw
+                .backoff
+                .as_ref()
+                .and_then(|b| self.duration(file, b, MAX_BACKOFF, false))
+                .unwrap_or(defaults.backoff),
+        }
+    }
+
+    /// An environment's base URL may take a host from the environment
+    /// (`https://{{ env.TENANT }}.example.com`): per-customer hosts are common (PerfectGym tenants,
+    /// TrackOps subdomains, self-hosted Kimai). Its variables are required only when selected.
+    fn environment_url(&mut self, file: &Path, url: &Spanned<String>, selected: bool) -> String {
+        if !url.value.contains("{{") {
+            return self.check_url(file, url).unwrap_or_default();
+        }
+        let Some(template) = self.template_at(file, url, &BTreeSet::new(), selected) else {
+            return String::new();
+        };
+        if !selected {
+            return url.value.clone();
+        }
+        let vars = Vars {
+            env: std::env::vars().collect(),
+            ..Default::default()
+        };
+        match template.render(&vars) {
+            Ok(text) => self
+                .check_url_text(file, pos(url), &text)
+                .unwrap_or_default(),
+            Err(e) => {
+                self.error(file, pos(url), format!("cannot render base URL: {e}"));
+                String::new()
+            }
+        }
+    }
+
+    fn check_url(&mut self, file: &Path, url: &Spanned<String>) -> Option<String> {
+        self.check_url_text(file, pos(url), &url.value)
+    }
+
+    fn check_url_text(&mut self, file: &Path, at: Pos, url: &str) -> Option<String> {
+        match url::Url::parse(url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => {
+                Some(url.trim_end_matches('/').to_string())
+            }
+            Ok(u) => {
+                self.error(
+                    file,
+                    at,
+                    format!(
+                        "base URL scheme `{}` is not supported: expected http or https",
+                        u.scheme()
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                let message = format!(
+                    "invalid base URL `{url}`: {e}: expected an absolute http(s) URL such as `https://api.example.com`"
+                );
+                self.error(file, at, message);
+                None
+            }
+        }
+    }
+}

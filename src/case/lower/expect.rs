@@ -1,0 +1,268 @@
+//! Lowering of `expect:`: status, headers, schema reference, assertions, time budget, snapshot.
+//! Regexes and JSONPaths are compiled once per suite (`LowerCtx` caches them).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde_json_path::JsonPath;
+use serde_saphyr::Spanned;
+
+use std::collections::BTreeSet;
+
+use super::super::model::{
+    Assertion, Expect, HeaderExpect, HeaderRule, Predicate, SnapshotExpect, StatusExpect,
+    MAX_TIME_BUDGET,
+};
+use super::super::raw::{self, RawCase, SnapshotSpec};
+use super::{pos, slug, suggestion, ApiLowering, At};
+use crate::diag::Diagnostic;
+use crate::schema::SchemaId;
+
+impl ApiLowering<'_, '_> {
+    pub(super) fn lower_expect(
+        &mut self,
+        file: &Path,
+        stem: &str,
+        case: &RawCase,
+        known: &BTreeSet<String>,
+    ) -> Option<Expect> {
+        let raw = &case.expect;
+        let status = match raw.status.as_ref().map(|s| &s.value) {
+            None => StatusExpect::Class(2),
+            Some(raw::StatusSpec::Code(c)) => StatusExpect::Code(*c),
+            Some(raw::StatusSpec::AnyOf(cs)) => StatusExpect::AnyOf(cs.clone()),
+            Some(raw::StatusSpec::Class(c)) => StatusExpect::Class(*c),
+        };
+        let mut headers = Vec::new();
+        for (name, rule) in &raw.headers {
+            headers.push(HeaderExpect {
+                name: name.to_ascii_lowercase(),
+                rule: self.header_rule(&At::of(file, rule), &rule.value, known)?,
+            });
+        }
+        let schema = match &raw.schema {
+            Some(s) => Some(self.schema(file, s)?),
+            None => None,
+        };
+        let mut assertions = Vec::with_capacity(raw.assertions.len());
+        for (path_text, preds) in &raw.assertions {
+            let at = At::of(file, preds);
+            assertions.push(self.assertion(&at, path_text, &preds.value, known)?);
+        }
+        let max_duration = match &raw.max_duration {
+            Some(d) => Some(self.duration(file, d, MAX_TIME_BUDGET, true)?),
+            None => None,
+        };
+        let snapshot = match raw.snapshot.as_ref() {
+            Some(s) => self.snapshot(file, stem, &case.name.value, s)?,
+            None => None,
+        };
+        Some(Expect {
+            status,
+            headers,
+            content_type: raw.content_type.clone(),
+            schema,
+            assertions,
+            max_duration,
+            snapshot,
+        })
+    }
+
+    /// `None` on error, `Some(None)` when snapshots are off for the case.
+    fn snapshot(
+        &mut self,
+        file: &Path,
+        stem: &str,
+        case_name: &str,
+        s: &Spanned<SnapshotSpec>,
+    ) -> Option<Option<SnapshotExpect>> {
+        let default_name = format!("{stem}__{}", slug(case_name));
+        let (name, texts) = match &s.value {
+            SnapshotSpec::Enabled(false) => return Some(None),
+            SnapshotSpec::Long(m) => (
+                m.name.as_deref().map(slug).unwrap_or(default_name),
+                m.redact.clone(),
+            ),
+            _ => (default_name, Vec::new()),
+        };
+        let mut redact = Vec::new();
+        let mut ok = true;
+        for text in texts {
+            match super::super::selector::Selector::parse(&text) {
+                Ok(sel) => redact.push(sel),
+                Err(msg) => {
+                    // Every bad selector is reported, each with carets under its own text.
+                    ok = false;
+                    self.ok = false;
+                    let d = Diagnostic::new(file, pos(s), msg).pointing_at(text);
+                    self.ctx.diagnostics.push(d);
+                }
+            }
+        }
+        ok.then_some(Some(SnapshotExpect { name, redact }))
+    }
+
+    fn header_rule(
+        &mut self,
+        at: &At<'_>,
+        rule: &raw::HeaderRule,
+        known: &BTreeSet<String>,
+    ) -> Option<HeaderRule> {
+        match rule {
+            raw::HeaderRule::Short(v) => {
+                Some(HeaderRule::Equals(self.template(at, v, known, true)?))
+            }
+            raw::HeaderRule::Long(m) => match (&m.equals, &m.matches, m.absent) {
+                (Some(v), None, None) => {
+                    Some(HeaderRule::Equals(self.template(at, v, known, true)?))
+                }
+                (None, Some(re), None) => Some(HeaderRule::Matches(self.regex(at, re)?)),
+                (None, None, Some(true)) => Some(HeaderRule::Absent),
+                _ => {
+                    self.error(
+                        at.file,
+                        at.pos,
+                        "expected exactly one of `equals`, `matches` or `absent: true`",
+                    );
+                    None
+                }
+            },
+        }
+    }
+
+    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
+        if let Some(r) = self.ctx.regexes.get(re) {
+            return Some(Arc::clone(r));
+        }
+        match regex::Regex::new(re) {
+            Ok(r) => {
+                let r = Arc::new(r);
+                self.ctx.regexes.insert(re.to_string(), Arc::clone(&r));
+                Some(r)
+            }
+            Err(e) => {
+                // regex's message draws its own caret over several lines: keep its last line.
+                let text = e.to_string();
+                let why = text.lines().last().unwrap_or_default();
+                let why = why.trim().trim_start_matches("error: ");
+                self.error(at.file, at.pos, format!("invalid regex `{re}`: {why}"));
+                None
+            }
+        }
+    }
+
+    fn schema(&mut self, file: &Path, s: &Spanned<String>) -> Option<SchemaId> {
+        let schemas_root = self.ctx.root.join("schemas");
+        let api_dir = schemas_root.join(&self.api.name);
+        let path = api_dir.join(&s.value);
+        if let Some(id) = self.ctx.schemas.loaded(&path) {
+            return Some(id);
+        }
+        let display = format!("schemas/{}/{}", self.api.name, s.value);
+        if !path.is_file() {
+            let candidates = list_json_files(&api_dir);
+            let help = suggestion(&s.value, candidates.iter().map(String::as_str), || {
+                format!("schema paths are relative to schemas/{}/", self.api.name)
+            });
+            self.error_help(
+                file,
+                pos(s),
+                format!("schema file `{display}` does not exist"),
+                help,
+            );
+            return None;
+        }
+        match self.ctx.schemas.load(&path, &schemas_root, display) {
+            Ok(id) => Some(id),
+            Err(msg) => {
+                let msg = without_root(&msg, self.ctx.root);
+                self.error(file, pos(s), msg);
+                None
+            }
+        }
+    }
+
+    fn assertion(
+        &mut self,
+        at: &At<'_>,
+        path_text: &str,
+        raw: &raw::RawPredicates,
+        known: &BTreeSet<String>,
+    ) -> Option<Assertion> {
+        let path = self.assertion_path(at, path_text)?;
+        let mut predicates = Vec::new();
+        if let Some(v) = &raw.equals {
+            predicates.push(Predicate::Equals(self.json_template(at, v, known, true)?));
+        }
+        if let Some(e) = raw.exists {
+            predicates.push(Predicate::Exists(e));
+        }
+        if let Some(t) = raw.type_ {
+            predicates.push(Predicate::Type(t));
+        }
+        if let Some(re) = &raw.matches {
+            predicates.push(Predicate::Matches(self.regex(at, re)?));
+        }
+        if let Some(n) = raw.length {
+            predicates.push(Predicate::Length(n));
+        }
+        if let Some(v) = &raw.contains {
+            predicates.push(Predicate::Contains(self.json_template(at, v, known, true)?));
+        }
+        if predicates.is_empty() {
+            self.error(at.file, at.pos, format!("assertion on `{path_text}` has no predicate: expected one of equals, exists, type, matches, length, contains"));
+            return None;
+        }
+        // Exact size: a suite holds tens of thousands of these.
+        predicates.shrink_to_fit();
+        Some(Assertion {
+            path_text: path_text.to_string(),
+            path,
+            predicates,
+        })
+    }
+
+    fn assertion_path(&mut self, at: &At<'_>, path_text: &str) -> Option<Arc<JsonPath>> {
+        if let Some(p) = self.ctx.json_paths.get(path_text) {
+            return Some(Arc::clone(p));
+        }
+        match JsonPath::parse(path_text) {
+            Ok(p) => {
+                let p = Arc::new(p);
+                (self.ctx.json_paths).insert(path_text.to_string(), Arc::clone(&p));
+                Some(p)
+            }
+            Err(e) => {
+                self.error_help(
+                    at.file,
+                    at.pos,
+                    format!("invalid JSONPath `{path_text}`: {e}"),
+                    "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn list_json_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".json"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `msg` with the project's absolute path taken out (jsonschema names `$ref` targets by their
+/// `file://` URL): messages name files relative to the project, like every other diagnostic.
+fn without_root(msg: &str, root: &Path) -> String {
+    let Ok(root) = root.canonicalize() else {
+        return msg.to_string();
+    };
+    let root = root.display().to_string();
+    msg.replace(&format!("file://{root}/"), "")
+        .replace(&format!("{root}/"), "")
+}

@@ -1,0 +1,45 @@
+//! The playback wire contract: what a run and conform's playback server (`mock::playback`) say to
+//! each other over HTTP beyond the recorded request itself. `mock` imports these from here; `run`
+//! never imports `mock`.
+//!
+//! - [`CASE_HEADER`]: sent by the runner only to the playback server; its value is the case's
+//!   `<file stem>::<case name>`, percent-encoded ([`encode_case_id`], [`decode_case_id`]), so each
+//!   case is answered with its own recorded interaction. Never recorded, never sent live.
+//! - [`UNMATCHED_HEADER`]: set by the playback server on its 404 when no recording matches; the
+//!   JSON body then carries a human-readable [`UNMATCHED_MESSAGE`] field (and `differences`).
+
+use super::request::HEADER_VALUE;
+
+/// Header naming the running case, sent only to conform's own playback server.
+pub const CASE_HEADER: &str = "x-conform-case";
+
+/// Header on a playback answer that means "no recording matches this request".
+pub const UNMATCHED_HEADER: &str = "x-conform-unmatched";
+
+/// Field of an unmatched answer's JSON body holding the explanation.
+pub const UNMATCHED_MESSAGE: &str = "message";
+
+/// The [`CASE_HEADER`] value for a case id (percent-encoded: case names may hold any text).
+pub fn encode_case_id(id: &str) -> String {
+    percent_encoding::utf8_percent_encode(id, HEADER_VALUE).to_string()
+}
+
+/// The case id carried by a [`CASE_HEADER`] value.
+pub fn decode_case_id(value: &str) -> String {
+    percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_ids_survive_the_header() {
+        let id = "get_item::fetches 1 (ümlaut) : ok";
+        let value = encode_case_id(id);
+        assert!(value.is_ascii(), "{value}");
+        assert_eq!(decode_case_id(&value), id);
+    }
+}
