@@ -81,51 +81,49 @@ fn top_level_modules_depend_only_downward() {
         }
         edges.entry((from, to.clone())).or_insert(r);
     }
-    for ((a, b), r) in &edges {
-        if a < b {
-            if let Some(back) = edges.get(&(b.clone(), a.clone())) {
-                problems.push(format!(
-                    "`{a}` and `{b}` refer to each other:\n    {}:{}: {}\n    {}:{}: {}",
-                    r.file.display(),
-                    r.line,
-                    r.text,
-                    back.file.display(),
-                    back.line,
-                    back.text
-                ));
-            }
-        }
-    }
+    problems.extend(mutual(&edges, |m| format!("`{m}`")));
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
 }
 
 #[test]
 fn sibling_files_do_not_refer_to_each_other() {
-    let mut edges: BTreeMap<(PathBuf, PathBuf), Reference> = BTreeMap::new();
-    for r in all_references() {
+    let refs = all_references();
+    let mut edges: BTreeMap<(PathBuf, PathBuf), &Reference> = BTreeMap::new();
+    for r in &refs {
         if let Some(sibling) = sibling_target(&r.file, &r.target) {
             edges.entry((r.file.clone(), sibling)).or_insert(r);
         }
     }
-    let mut problems = Vec::new();
-    for ((a, b), r) in &edges {
-        if a < b {
-            if let Some(back) = edges.get(&(b.clone(), a.clone())) {
-                problems.push(format!(
-                    "{} and {} refer to each other:\n    {}:{}: {}\n    {}:{}: {}",
-                    a.display(),
-                    b.display(),
-                    r.file.display(),
-                    r.line,
-                    r.text,
-                    back.file.display(),
-                    back.line,
-                    back.text
-                ));
-            }
-        }
-    }
+    let problems = mutual(&edges, |p| p.display().to_string());
     assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// One message per pair of nodes with an edge each way, showing the first reference of each.
+fn mutual<K: Ord + Clone>(
+    edges: &BTreeMap<(K, K), &Reference>,
+    name: impl Fn(&K) -> String,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for ((a, b), r) in edges {
+        let Some(back) = (a < b)
+            .then(|| edges.get(&(b.clone(), a.clone())))
+            .flatten()
+        else {
+            continue;
+        };
+        out.push(format!(
+            "{} and {} refer to each other:\n    {}:{}: {}\n    {}:{}: {}",
+            name(a),
+            name(b),
+            r.file.display(),
+            r.line,
+            r.text,
+            back.file.display(),
+            back.line,
+            back.text
+        ));
+    }
+    out
 }
 
 /// The checker itself: references are found in `use` trees, in code and through `super`.

@@ -1,5 +1,6 @@
-//! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower`,
-//! `model`) and interpolation (`template`).
+//! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower/`,
+//! one file per grammar section, and `model`), snapshot redaction selectors (`selector`) and
+//! interpolation (`template`).
 
 pub mod functions;
 pub mod id;
