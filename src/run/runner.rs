@@ -318,7 +318,7 @@ async fn run_case(
     let started = Instant::now();
     let mut outcome = new_outcome(ctx.api, ctx.file, case);
     let case_header = ctx.playback.then(|| {
-        let id = format!("{}::{}", ctx.file.stem, case.name);
+        let id = outcome.id.in_api();
         (CASE_HEADER, wire::encode_case_id(&id))
     });
     let sent = ctx.client.send_case(case, vars, case_header).await;
