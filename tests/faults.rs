@@ -38,18 +38,7 @@ where
 
 /// Reads one request head (up to the blank line); false if the client went away first.
 async fn read_head(stream: &mut TcpStream) -> bool {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut chunk).await {
-            Ok(0) | Err(_) => return false,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-        if buf.len() > 64 * 1024 {
-            return false;
-        }
-    }
-    true
+    common::read_request_head(stream).await.is_some()
 }
 
 /// Answers each connection with `reply`, then closes it.

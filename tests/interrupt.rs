@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{all_files, Project};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 /// `/fast` answers at once; `/slow` answers after a minute (the test is long over by then).
@@ -23,14 +23,9 @@ fn slow_server(requests: Arc<AtomicUsize>) -> (tokio::runtime::Runtime, String) 
         while let Ok((mut s, _)) = listener.accept().await {
             let requests = Arc::clone(&requests);
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
+                let Some(head) = common::read_request_head(&mut s).await else {
+                    return;
+                };
                 requests.fetch_add(1, Ordering::SeqCst);
                 if head.starts_with(b"GET /slow") {
                     tokio::time::sleep(Duration::from_secs(60)).await;

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::{all_files, Project};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 
 type Counts = Arc<Mutex<HashMap<String, usize>>>;
@@ -27,14 +27,9 @@ fn server(counts: Counts) -> (tokio::runtime::Runtime, String) {
         while let Ok((mut s, _)) = listener.accept().await {
             let counts = Arc::clone(&counts);
             tokio::spawn(async move {
-                let mut head = Vec::new();
-                let mut buf = [0u8; 4096];
-                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match s.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => head.extend_from_slice(&buf[..n]),
-                    }
-                }
+                let Some(head) = common::read_request_head(&mut s).await else {
+                    return;
+                };
                 let text = String::from_utf8_lossy(&head).into_owned();
                 let line = text.lines().next().unwrap_or_default();
                 let line = line.rsplit_once(' ').map(|(l, _)| l).unwrap_or(line);

@@ -71,9 +71,10 @@ pub struct ReportArgs {
     pub reports: Vec<Format>,
 }
 
-/// `conform run`.
+/// Every flag group of a command that runs cases (`run`, `record`): one struct, so that the
+/// commands cannot drift apart.
 #[derive(Debug, Clone, Args)]
-pub struct RunArgs {
+pub struct CaseRunArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
     #[command(flatten)]
@@ -82,6 +83,13 @@ pub struct RunArgs {
     pub transport: TransportArgs,
     #[command(flatten)]
     pub reports: ReportArgs,
+}
+
+/// `conform run`.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub cases: CaseRunArgs,
     /// Write new and changed snapshots in place instead of as .snap.new.
     #[arg(long)]
     pub accept: bool,
@@ -91,13 +99,7 @@ pub struct RunArgs {
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
     #[command(flatten)]
-    pub selection: SelectionArgs,
-    #[command(flatten)]
-    pub target: TargetArgs,
-    #[command(flatten)]
-    pub transport: TransportArgs,
-    #[command(flatten)]
-    pub reports: ReportArgs,
+    pub cases: CaseRunArgs,
 }
 
 /// `conform import openapi`.

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use super::args::{ReportArgs, SelectionArgs, TargetArgs, TransportArgs};
+use super::args::{CaseRunArgs, ReportArgs, SelectionArgs, TargetArgs, TransportArgs};
 use crate::check::snapshot;
 use crate::error::Error;
 use crate::http::TransportOptions;
@@ -151,31 +151,24 @@ pub fn snapshot_mode(accept: bool, env: &ProcessEnv) -> snapshot::Mode {
     }
 }
 
-/// The shared part of `run` and `record`.
-pub struct RunFlags<'a> {
-    pub selection: &'a SelectionArgs,
-    pub target: &'a TargetArgs,
-    pub transport: &'a TransportArgs,
-    pub reports: &'a ReportArgs,
-}
-
+/// The configuration of a command that runs cases.
 pub fn session(
     root: &Path,
-    flags: RunFlags<'_>,
+    flags: &CaseRunArgs,
     snapshots: snapshot::Mode,
     env: &ProcessEnv,
 ) -> Result<SessionConfig, Error> {
     Ok(SessionConfig {
-        selection: selection(flags.selection),
-        target: target(flags.target)?,
+        selection: selection(&flags.selection),
+        target: target(&flags.target)?,
         env: flags.target.env.clone(),
         jobs: jobs(flags.transport.jobs, env),
-        transport: transport(flags.transport, env)?,
+        transport: transport(&flags.transport, env)?,
         snapshots,
         keep_exchanges: false,
         shard: None,
         grace: Duration::from_secs(10),
-        reports: reports(root, flags.reports, env),
+        reports: reports(root, &flags.reports, env),
     })
 }
 

@@ -138,3 +138,21 @@ pub fn case_of(outcome: &serde_json::Value) -> &str {
         .map(|(_, case)| case)
         .unwrap_or_default()
 }
+
+/// Reads an HTTP request head (up to the blank line, at most 64 KiB) from a test server's
+/// connection; `None` when the client went away first.
+pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<Vec<u8>> {
+    use tokio::io::AsyncReadExt;
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => head.extend_from_slice(&chunk[..n]),
+        }
+        if head.len() > 64 * 1024 {
+            return None;
+        }
+    }
+    Some(head)
+}

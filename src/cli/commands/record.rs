@@ -6,19 +6,13 @@ use std::path::Path;
 use super::{new_runtime, process_signals, tell_cleanup_not_run, tell_interrupted, Out};
 use crate::check::snapshot;
 use crate::cli::args::RecordArgs;
-use crate::cli::resolve::{self, ProcessEnv, RunFlags};
+use crate::cli::resolve::{self, ProcessEnv};
 use crate::error::Error;
 use crate::mock::record::Recorder;
 use crate::session::{Session, TargetChoice};
 
 pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Error> {
-    let flags = RunFlags {
-        selection: &args.selection,
-        target: &args.target,
-        transport: &args.transport,
-        reports: &args.reports,
-    };
-    let mut config = resolve::session(root, flags, snapshot::Mode::Accept, env)?;
+    let mut config = resolve::session(root, &args.cases, snapshot::Mode::Accept, env)?;
     if config.target == TargetChoice::Playback {
         return Err(Error::Usage(
             "record needs a live target: --base-url URL or --env NAME".into(),

@@ -4,18 +4,17 @@ use std::path::Path;
 
 use super::{new_runtime, process_signals, tell_cleanup_not_run, tell_interrupted, Out};
 use crate::cli::args::RunArgs;
-use crate::cli::resolve::{self, ProcessEnv, RunFlags};
+use crate::cli::resolve::{self, ProcessEnv};
 use crate::error::Error;
 use crate::session::Session;
 
 pub fn run(root: &Path, args: RunArgs, env: &ProcessEnv) -> Result<i32, Error> {
-    let flags = RunFlags {
-        selection: &args.selection,
-        target: &args.target,
-        transport: &args.transport,
-        reports: &args.reports,
-    };
-    let config = resolve::session(root, flags, resolve::snapshot_mode(args.accept, env), env)?;
+    let config = resolve::session(
+        root,
+        &args.cases,
+        resolve::snapshot_mode(args.accept, env),
+        env,
+    )?;
     let files = config.reports.files();
     let session = Session::prepare(root, config)?;
     let suite = std::sync::Arc::clone(session.suite());
@@ -27,7 +26,7 @@ pub fn run(root: &Path, args: RunArgs, env: &ProcessEnv) -> Result<i32, Error> {
     } else {
         Out::line(&format!(
             "reports: {}",
-            root.join(&args.reports.report_dir).display()
+            root.join(&args.cases.reports.report_dir).display()
         ));
     }
     // The process exits right after a run: leave the suite's many small allocations to the OS
