@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, watch, Semaphore};
 
 use super::client::{ApiClient, ClientOptions, SendError};
 use super::event::{CaseFinished, Event};
-use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
+use super::outcome::{CaseOutcome, FailureClass, OutcomeStatus, RequestRecord, ResponseRecord};
 use super::wire::{self, CASE_HEADER};
 use crate::case::template::Vars;
 use crate::case::{Api, Case, CaseFile, CaseId, Suite};
@@ -286,6 +286,8 @@ fn new_outcome(api: &Api, file: &CaseFile, case: &Case) -> CaseOutcome {
         request: None,
         response: None,
         checks: Vec::new(),
+        class: None,
+        not_evaluated: Vec::new(),
         retries: Vec::new(),
     }
 }
@@ -397,6 +399,8 @@ async fn run_case(
         },
         body: failed.then(|| body_excerpt(&redactor, &response.body)),
     });
+    outcome.class = FailureClass::of(&checks);
+    outcome.not_evaluated = evaluation.not_evaluated;
     outcome.checks = checks;
     outcome.duration_ms = ms(started.elapsed());
     let exchange = ctx.config.keep_exchanges.then(|| Exchange {
