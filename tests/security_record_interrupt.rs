@@ -1,4 +1,4 @@
-//! Record is all or nothing: a record run killed with SIGKILL or stopped with SIGINT at a random
+//! Record is all or nothing: a record run killed with SIGKILL or stopped with SIGINT or SIGTERM at a random
 //! moment leaves the project's recordings and snapshots byte-identical, even when some cases had
 //! already finished (and, before, had overwritten their snapshots).
 
@@ -136,8 +136,8 @@ fn interrupted_records_change_nothing(signal: libc::c_int) {
         }
         // SAFETY: kill(2) with the pid of a child this test spawned and has not reaped.
         assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, signal) }, 0);
-        if signal == libc::SIGINT {
-            // The hanging case holds the run: a second signal stops it for good.
+        if signal != libc::SIGKILL {
+            // SIGINT and SIGTERM stop the run and write the reports; wait for the exit.
             let deadline = Instant::now() + Duration::from_secs(20);
             while child.try_wait().unwrap().is_none() {
                 assert!(
@@ -169,4 +169,9 @@ fn sigkill_during_record_changes_nothing() {
 #[test]
 fn sigint_during_record_changes_nothing() {
     interrupted_records_change_nothing(libc::SIGINT);
+}
+
+#[test]
+fn sigterm_during_record_changes_nothing() {
+    interrupted_records_change_nothing(libc::SIGTERM);
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -100,6 +101,17 @@ impl Recorder {
 
     /// The new content of every recording file that changes, to write all at once.
     pub fn prepare(mut self, suite: &Suite) -> std::io::Result<Vec<NewRecording>> {
+        // Each API's redactor only grows during a run: the one that knows the most secrets also
+        // scrubs a token or cookie first seen after an earlier case's exchange.
+        let mut latest: HashMap<String, Arc<Redactor>> = HashMap::new();
+        for (id, ex) in &self.exchanges {
+            let known = latest
+                .entry(id.api.clone())
+                .or_insert_with(|| Arc::clone(&ex.redactor));
+            if ex.redactor.secret_count() > known.secret_count() {
+                *known = Arc::clone(&ex.redactor);
+            }
+        }
         let mut by_file: BTreeMap<(String, String), BTreeMap<String, Exchange>> = BTreeMap::new();
         for (id, ex) in std::mem::take(&mut self.exchanges) {
             by_file
@@ -129,7 +141,7 @@ impl Recorder {
                         api,
                         case,
                         ex,
-                        &ex.redactor,
+                        latest.get(&api_name).unwrap_or(&ex.redactor),
                         previous,
                         &base_path,
                     )),

@@ -102,6 +102,11 @@ impl Redactor {
         }
     }
 
+    /// How many secrets it knows by value (a run's redactor only grows).
+    pub fn secret_count(&self) -> usize {
+        self.secrets.len()
+    }
+
     pub fn has_secret_value(&self, value: &str) -> bool {
         self.secrets.iter().any(|v| v == value)
     }
