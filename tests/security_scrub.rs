@@ -132,6 +132,18 @@ fn vendor() -> MockServer {
             .header("x-echo-sig", format!("sig={}", signature()))
             .json_body(echo_body());
     });
+    let redirect = format!(
+        "/echo?key={}&pw={}&tok={}",
+        pct(API_KEY),
+        form(PASSWORD),
+        pct(ISSUED)
+    );
+    server.mock(|when, then| {
+        when.method(GET).path("/redirect");
+        then.status(302)
+            .header("location", &redirect)
+            .header("set-cookie", format!("next={}", STANDARD.encode(ISSUED)));
+    });
     server.mock(|when, then| {
         when.method(GET).path("/error");
         then.status(500)
@@ -175,6 +187,10 @@ cases:
         $.note: { equals: "{{ env.VENDOR_API_KEY }}-not" }
         $.v1: { equals: "{{ env.VENDOR_PASSWORD }}" }
 "#,
+    );
+    p.write(
+        "cases/demo/redirect.yaml",
+        "endpoint: GET /redirect\ncases:\n  - name: redirected echo\n    expect: { status: 201 }\n",
     );
     p.write(
         "cases/demo/error.yaml",
@@ -285,6 +301,10 @@ fn no_secret_in_any_form_reaches_any_output() {
             "{placeholder} not in {report}"
         );
     }
+    assert!(
+        report.contains("redirected (302) to http://127.0.0.1"),
+        "{report}"
+    );
 
     let record = live(&p, "record", &url, "true");
     assert!(record.code() <= 1, "{}", record.all());
