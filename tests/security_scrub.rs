@@ -145,6 +145,12 @@ fn vendor() -> MockServer {
             .header("set-cookie", format!("next={}", STANDARD.encode(ISSUED)));
     });
     server.mock(|when, then| {
+        when.method(POST).path("/form");
+        then.status(200)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("user=qa&echo={}&again={}", form(PASSWORD), pct(API_KEY)));
+    });
+    server.mock(|when, then| {
         when.method(GET).path("/error");
         then.status(500)
             .header("content-type", "text/html")
@@ -187,6 +193,10 @@ cases:
         $.note: { equals: "{{ env.VENDOR_API_KEY }}-not" }
         $.v1: { equals: "{{ env.VENDOR_PASSWORD }}" }
 "#,
+    );
+    p.write(
+        "cases/demo/form.yaml",
+        "endpoint: POST /form\ncases:\n  - name: form login\n    request: { form: { username: qa, password: \"{{ env.VENDOR_PASSWORD }}\", key: \"{{ env.VENDOR_API_KEY }}\" } }\n    expect: { status: 200 }\n",
     );
     p.write(
         "cases/demo/redirect.yaml",
@@ -311,7 +321,7 @@ fn no_secret_in_any_form_reaches_any_output() {
     assert_written(
         &p,
         "record",
-        &["recordings/echo.yaml", "echo__echo_snapshot.snap"],
+        &["recordings/echo.yaml", "recordings/form.yaml", "echo__echo_snapshot.snap"],
     );
     leaks.extend(file_leaks(&p, "record"));
     let recording = p.read("cases/demo/recordings/echo.yaml");
