@@ -148,7 +148,11 @@ fn vendor() -> MockServer {
         when.method(POST).path("/form");
         then.status(200)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("user=qa&echo={}&again={}", form(PASSWORD), pct(API_KEY)));
+            .body(format!(
+                "user=qa&echo={}&again={}",
+                form(PASSWORD),
+                pct(API_KEY)
+            ));
     });
     server.mock(|when, then| {
         when.method(GET).path("/error");
@@ -321,7 +325,11 @@ fn no_secret_in_any_form_reaches_any_output() {
     assert_written(
         &p,
         "record",
-        &["recordings/echo.yaml", "recordings/form.yaml", "echo__echo_snapshot.snap"],
+        &[
+            "recordings/echo.yaml",
+            "recordings/form.yaml",
+            "echo__echo_snapshot.snap",
+        ],
     );
     leaks.extend(file_leaks(&p, "record"));
     let recording = p.read("cases/demo/recordings/echo.yaml");
