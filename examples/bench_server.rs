@@ -179,6 +179,7 @@ fn client(args: &[String]) -> Result<(), String> {
                         url: format!("{base}/items/{id}"),
                         headers: vec![("Accept".into(), "application/json".into())],
                         body: None,
+                        credential_headers: Vec::new(),
                         timeout: None,
                     };
                     let response = transport.send(&request).await.map_err(|e| e.message)?;

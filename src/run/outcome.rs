@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use crate::case::CaseId;
 use crate::check::{CheckKind, CheckResult};
 use crate::exit::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_UNCHECKED};
+use crate::redact::Redactor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
@@ -106,6 +107,10 @@ pub struct CaseOutcome {
     /// Attempts beyond the first (retries), each with its reason.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<String>,
+    /// What else happened on the way: redirects followed, credential headers kept from another
+    /// origin.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl CaseOutcome {
@@ -116,6 +121,38 @@ impl CaseOutcome {
     /// The case name.
     pub fn case(&self) -> &str {
         &self.id.case
+    }
+
+    /// Scrubs every text a report shows: messages, expected and actual values, diffs, errors,
+    /// notes, the request and the response. The last step before an outcome leaves the runner,
+    /// so that an expected value built from a secret prints `<scrubbed:NAME>`.
+    pub fn scrub(&mut self, r: &Redactor) {
+        let text = |s: &mut String| *s = r.text(s);
+        let opt = |s: &mut Option<String>| {
+            if let Some(s) = s {
+                *s = r.text(s);
+            }
+        };
+        opt(&mut self.skip_reason);
+        opt(&mut self.error);
+        self.retries.iter_mut().for_each(text);
+        self.notes.iter_mut().for_each(text);
+        for c in &mut self.checks {
+            text(&mut c.subject);
+            text(&mut c.message);
+            opt(&mut c.expected);
+            opt(&mut c.actual);
+            opt(&mut c.diff);
+        }
+        if let Some(req) = &mut self.request {
+            req.url = r.url(&req.url);
+            req.headers = r.headers(&req.headers);
+            opt(&mut req.body);
+        }
+        if let Some(resp) = &mut self.response {
+            resp.headers = r.headers(&resp.headers);
+            opt(&mut resp.body);
+        }
     }
 }
 
