@@ -56,6 +56,14 @@ pub struct Api {
     pub limits: Limits,
     /// Names of the environment variables this API's files use (values are secrets).
     pub env_refs: std::collections::BTreeSet<String>,
+    pub drift: DriftRules,
+}
+
+/// `drift:` of `api.yaml`: what `conform drift` leaves out.
+#[derive(Debug, Default, Clone)]
+pub struct DriftRules {
+    /// JSON Pointers (`*` for any one segment) whose value changes are silenced.
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug)]
