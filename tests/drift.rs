@@ -551,3 +551,39 @@ fn drift_at_conform_mock_finds_nothing(#[values("timetap", "trackops")] api: &st
     assert!(doc["summary"]["compared"].as_u64().unwrap() > 0, "{text}");
     assert_eq!(out.status.code(), Some(0), "{text}");
 }
+
+#[test]
+fn a_value_that_echoes_a_value_the_request_generated_is_noise() {
+    let p = project("");
+    p.write(
+        "cases/demo/get_item.yaml",
+        "endpoint: GET /items/{id}\ncases:\n  - name: fetches an item\n    request: { path_params: { id: \"{{ timestamp() }}\" } }\n    expect: { status: 200 }\n",
+    );
+    p.write(
+        "cases/demo/recordings/get_item.yaml",
+        &recording(
+            "fetches an item",
+            "/items/1700000000",
+            &json!({"id": "1700000000", "name": "Acme"}),
+        ),
+    );
+    let base = server(Box::new(|path, _| {
+        let id = path.rsplit('/').next().unwrap_or_default().to_string();
+        (
+            200,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                ("x-vendor".into(), "v1".into()),
+            ],
+            json!({"id": id, "name": "Acme"}).to_string(),
+        )
+    }));
+    let (run, doc) = drift(&p, &base);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    assert_eq!(
+        findings(&doc),
+        vec![("value-changed".into(), "/id".into(), "noise".into())]
+    );
+    let why = doc["cases"][0]["findings"][0]["why"].as_str().unwrap();
+    assert!(why.contains("echoes what the request sent"), "{why}");
+}

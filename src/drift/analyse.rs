@@ -192,8 +192,16 @@ async fn case_drift(
     } else {
         BTreeSet::new()
     };
+    let echoes = Echoes {
+        recorded: noise::request_values(
+            &recorded.request.path,
+            &recorded.request.query,
+            recorded.request.json.as_ref(),
+        ),
+        live: live_request_values(&ex.request),
+    };
     for d in differences {
-        let mut f = finding(&d, &violations, &moving, o, &location);
+        let mut f = finding(&d, &violations, &moving, &echoes, o, &location);
         f.recorded = f.recorded.map(|v| redactor.json(&v));
         f.live = f.live.map(|v| redactor.json(&v));
         let rule = (d.part == Part::Body)
@@ -234,10 +242,29 @@ async fn case_drift(
     entry
 }
 
+/// The values the recorded and the live request carried (for echoes of the request).
+struct Echoes {
+    recorded: BTreeSet<String>,
+    live: BTreeSet<String>,
+}
+
+fn live_request_values(request: &crate::http::HttpRequest) -> BTreeSet<String> {
+    let Ok(url) = url::Url::parse(&request.url) else {
+        return BTreeSet::new();
+    };
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let body: Option<serde_json::Value> = request
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_slice(b).ok());
+    noise::request_values(url.path(), &query, body.as_ref())
+}
+
 fn finding(
     d: &Difference,
     violations: &Violations,
     moving: &BTreeSet<(Part, String)>,
+    echoes: &Echoes,
     o: &Observed,
     location: &str,
 ) -> Finding {
@@ -247,7 +274,9 @@ fn finding(
         if moving.contains(&(d.part, d.pointer.clone())) {
             grade = Grade::Noise;
             why = "the value differed between two live reads".into();
-        } else if let Some(reason) = noise::by_format(d) {
+        } else if let Some(reason) =
+            noise::by_format(d).or_else(|| noise::by_echo(d, &echoes.recorded, &echoes.live))
+        {
             grade = Grade::Noise;
             why = reason;
         }
