@@ -104,7 +104,7 @@ pub struct RecordArgs {
     pub cases: CaseRunArgs,
     /// Rewrite only the recordings whose findings in this drift.json are accepted (relative to
     /// the project); nothing is sent.
-    #[arg(long, value_name = "DRIFT_JSON")]
+    #[arg(long, value_name = "DRIFT_JSON", conflicts_with_all = ["base_url", "env"])]
     pub from_drift: Option<PathBuf>,
     /// With --from-drift: the grades accepted (comma-separated; default additive,value when no
     /// --accept is given). Breaking findings are accepted only by --accept.
