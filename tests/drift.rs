@@ -587,3 +587,31 @@ fn a_value_that_echoes_a_value_the_request_generated_is_noise() {
     let why = doc["cases"][0]["findings"][0]["why"].as_str().unwrap();
     assert!(why.contains("echoes what the request sent"), "{why}");
 }
+
+#[test]
+fn no_secret_reaches_drift_json_drift_md_or_the_terminal() {
+    const SECRET: &str = "supersecret-key-8731";
+    let p = project("headers: { X-API-KEY: \"{{ env.DEMO_KEY }}\" }\n");
+    let base = server(Box::new(|_, _| {
+        let mut body = recorded_body();
+        // A vendor that echoes the credential, in a field drift sees as added and one it sees
+        // as changed.
+        body["echoedKey"] = json!(SECRET);
+        body["name"] = json!(format!("Acme {SECRET}"));
+        (
+            200,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                ("x-vendor".into(), SECRET.into()),
+            ],
+            body.to_string(),
+        )
+    }));
+    let run = p.conform_env(&["drift", "--base-url", &base], &[("DEMO_KEY", SECRET)]);
+    assert!(
+        p.read("target/conform/drift.json").contains("echoedKey"),
+        "{}",
+        run.all()
+    );
+    common::assert_no_secret_written(&p, &[&run], &[SECRET]);
+}
