@@ -60,6 +60,15 @@ pub struct Api {
     pub declared_env: std::collections::BTreeSet<String>,
     /// Declared `public_env:`: not secrets, never scrubbed.
     pub public_env: std::collections::BTreeSet<String>,
+    /// `drift:` of `api.yaml`: what `conform drift` leaves out.
+    pub drift: DriftRules,
+}
+
+/// `drift:` of `api.yaml`: what `conform drift` leaves out.
+#[derive(Debug, Default, Clone)]
+pub struct DriftRules {
+    /// JSON Pointers (`*` for any one segment) whose value changes are silenced.
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug)]
