@@ -456,6 +456,7 @@ fn drift_on_playback(api: &str) -> conform::drift::DriftDoc {
         keep_exchanges: true,
         shard: None,
         grace: std::time::Duration::from_secs(10),
+        staging: None,
         reports: ReportConfig {
             dir: tempfile::tempdir().unwrap().keep(),
             formats: vec![],
@@ -591,7 +592,7 @@ fn a_value_that_echoes_a_value_the_request_generated_is_noise() {
 #[test]
 fn no_secret_reaches_drift_json_drift_md_or_the_terminal() {
     const SECRET: &str = "supersecret-key-8731";
-    let p = project("headers: { X-API-KEY: \"{{ env.DEMO_KEY }}\" }\n");
+    let p = project("env: [DEMO_KEY]\nheaders: { X-API-KEY: \"{{ env.DEMO_KEY }}\" }\n");
     let base = server(Box::new(|_, _| {
         let mut body = recorded_body();
         // A vendor that echoes the credential, in a field drift sees as added and one it sees
