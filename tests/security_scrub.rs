@@ -191,7 +191,7 @@ cases:
     expect: { status: 200, snapshot: true }
   - name: echo fails
     expect:
-      status: 201
+      status: 200
       headers: { Location: "nowhere", X-Echo: "{{ env.VENDOR_API_KEY }}" }
       assert:
         $.note: { equals: "{{ env.VENDOR_API_KEY }}-not" }
