@@ -43,6 +43,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             },
             api_file,
             query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),
+            snapshot_names: Default::default(),
             ok: true,
         };
         this.lower_api(raw, dir_name);
@@ -73,7 +74,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
         // A failed header is reported; the API is then dropped, so the others need not be kept.
         self.api.headers = self
-            .named_templates(&file, &raw.headers, &known, true)
+            .header_templates(&file, &raw.headers, &known, true)
             .unwrap_or_default();
         for (env_name, env) in &raw.environments {
             let environment = self.lower_environment(&file, env_name, env, &known);
