@@ -44,6 +44,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             api_file,
             query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),
             snapshot_names: Default::default(),
+            broken_schemas: Default::default(),
             ok: true,
         };
         this.lower_api(raw, dir_name);

@@ -182,6 +182,11 @@ impl ApiLowering<'_, '_> {
         if let Some(id) = self.ctx.schemas.loaded(&path) {
             return Some(id);
         }
+        if self.broken_schemas.contains(&path) {
+            // Reported once, at the first case that uses it; the others fail quietly with it.
+            self.ok = false;
+            return None;
+        }
         let display = format!("schemas/{}/{}", self.api.name, s.value);
         if !path.is_file() {
             let candidates = list_json_files(&api_dir);
@@ -201,6 +206,7 @@ impl ApiLowering<'_, '_> {
             Err(msg) => {
                 let msg = without_root(&msg, self.ctx.root);
                 self.error(file, pos(s), msg);
+                self.broken_schemas.insert(path);
                 None
             }
         }

@@ -84,6 +84,8 @@ pub struct ApiLowering<'c, 'a> {
     /// Snapshot names taken so far: the file, position and case that took each (two cases
     /// writing one `.snap` would overwrite each other's).
     snapshot_names: HashMap<String, (PathBuf, Pos, String)>,
+    /// Schema files that failed to load or compile: their error is reported once.
+    broken_schemas: BTreeSet<PathBuf>,
     ok: bool,
 }
 
