@@ -24,7 +24,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         let mut this = ApiLowering {
             ctx,
             api: Api {
-                name: raw.name.value.clone(),
+                // The folder names the API: a wrong `name:` is reported once (lower_api), and
+                // schemas, snapshots and recordings are still looked up where they are.
+                name: dir_name.to_string(),
                 title: raw.title.clone(),
                 dir,
                 base_url: None,
