@@ -23,6 +23,18 @@ pub struct Suite {
     pub root: PathBuf,
     pub apis: Vec<Api>,
     pub schemas: crate::schema::SchemaSet,
+    /// Files conform does not read, and schemas and snapshots no case uses: warnings that do not
+    /// stop a run (errors under `validate --strict`).
+    pub stray: Stray,
+}
+
+/// The stray files of a project, as warnings (found by `case::stray`).
+#[derive(Debug, Default)]
+pub struct Stray {
+    /// Case files conform does not read: cases the user may think run. `run` says so too.
+    pub not_read: Vec<crate::diag::Diagnostic>,
+    /// Schemas and snapshots no case uses: `validate` only, since a run cannot be affected.
+    pub unused: Vec<crate::diag::Diagnostic>,
 }
 
 impl Suite {

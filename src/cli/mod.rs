@@ -60,6 +60,9 @@ pub enum Command {
         /// Also check the variables and secrets of this environment.
         #[arg(long)]
         env: Option<String>,
+        /// Treat warnings (files conform does not read) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run cases against a live API and write their recordings (scrubbed) and new snapshots.
     #[command(after_help = EXAMPLES)]
@@ -119,7 +122,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     let env = resolve::ProcessEnv::read(&root)?;
     match cli.command {
         Command::Run(args) => commands::run::run(&root, args, &env),
-        Command::Validate { env } => commands::validate::validate(&root, env),
+        Command::Validate { env, strict } => commands::validate::validate(&root, env, strict),
         Command::Record(args) => commands::record::record(&root, args, &env),
         Command::Drift(args) => commands::drift::drift(&root, args, &env),
         Command::Mock(args) => commands::mock::mock(&root, &args.api, args.port),

@@ -24,7 +24,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         let mut this = ApiLowering {
             ctx,
             api: Api {
-                name: raw.name.value.clone(),
+                // The folder names the API: a wrong `name:` is reported once (lower_api), and
+                // schemas, snapshots and recordings are still looked up where they are.
+                name: dir_name.to_string(),
                 title: raw.title.clone(),
                 dir,
                 base_url: None,
@@ -51,6 +53,8 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             },
             api_file,
             query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),
+            snapshot_names: Default::default(),
+            broken_schemas: Default::default(),
             ok: true,
         };
         this.lower_api(raw, dir_name);
@@ -81,7 +85,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
         // A failed header is reported; the API is then dropped, so the others need not be kept.
         self.api.headers = self
-            .named_templates(&file, &raw.headers, &known, true)
+            .header_templates(&file, &raw.headers, &known, true)
             .unwrap_or_default();
         for (env_name, env) in &raw.environments {
             let environment = self.lower_environment(&file, env_name, env, &known);
