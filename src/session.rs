@@ -15,6 +15,7 @@ use crate::check::snapshot;
 use crate::error::Error;
 use crate::http::TransportOptions;
 use crate::mock::playback::{serve, Playback, PlaybackServer};
+use crate::plan::shard::Shard;
 use crate::plan::{plan, Plan, Selection};
 use crate::report::{self, ReportConfig};
 use crate::run::event::{CaseFinished, Event, Observer, RunStarted, SelectionInfo, TargetInfo};
@@ -42,8 +43,8 @@ pub struct SessionConfig {
     pub snapshots: snapshot::Mode,
     /// Keep unscrubbed exchanges in `CaseFinished` (record, drift).
     pub keep_exchanges: bool,
-    /// `K/N` of a sharded run, for the report document.
-    pub shard: Option<String>,
+    /// `--shard K/N`: only the case files of that part of the plan run.
+    pub shard: Option<Shard>,
     /// How long cleanup steps in flight may run after the first signal.
     pub grace: std::time::Duration,
     pub reports: ReportConfig,
@@ -70,7 +71,10 @@ impl Session {
                 apis: config.selection.apis.clone(),
             },
         )?);
-        let plan = plan(&suite, &config.selection).map_err(Error::Usage)?;
+        let mut plan = plan(&suite, &config.selection).map_err(Error::Usage)?;
+        if let Some(shard) = config.shard {
+            plan = crate::plan::shard::apply(plan, &suite, shard);
+        }
         let mut live = BTreeMap::new();
         let mut playbacks = Vec::new();
         for ai in plan.apis() {
@@ -144,6 +148,7 @@ impl Session {
             servers.push(server);
         }
         let started = run_started(&suite, &plan, &config, &targets);
+        let verbose = config.reports.terminal.verbose;
         let reporters = report::build(config.reports)
             .map_err(|e| Error::Io(format!("cannot create the reports: {e}")))?;
         let run_config = RunConfig {
@@ -153,6 +158,7 @@ impl Session {
             env: config.env,
             keep_exchanges: config.keep_exchanges,
             snapshots: config.snapshots,
+            verbose,
         };
         let mut stream = Stream {
             reporters,
@@ -209,7 +215,7 @@ fn run_started(
             filter: selection.filter.clone(),
             tags: selection.tags.clone(),
             skip_tags: selection.skip_tags.clone(),
-            shard: config.shard.clone(),
+            shard: config.shard.map(|s| s.to_string()),
         },
         targets: apis
             .iter()
@@ -223,6 +229,10 @@ fn run_started(
                     api: name.clone(),
                     target,
                     proxy: config.transport.proxy.clone(),
+                    credentials: report::curl::credential_refs(
+                        &suite.apis[ai],
+                        config.env.as_deref(),
+                    ),
                 }
             })
             .collect(),
