@@ -43,6 +43,8 @@ pub struct SessionConfig {
     pub snapshots: snapshot::Mode,
     /// Keep unscrubbed exchanges in `CaseFinished` (record, drift).
     pub keep_exchanges: bool,
+    /// Record mode: snapshots are staged here and committed with the recordings at the end.
+    pub staging: Option<Arc<crate::fsutil::Staging>>,
     /// `--shard K/N`: only the case files of that part of the plan run.
     pub shard: Option<Shard>,
     /// How long cleanup steps in flight may run after the first signal.
@@ -159,6 +161,7 @@ impl Session {
             keep_exchanges: config.keep_exchanges,
             snapshots: config.snapshots,
             verbose,
+            staging: config.staging,
         };
         let mut stream = Stream {
             reporters,
@@ -228,7 +231,11 @@ fn run_started(
                 TargetInfo {
                     api: name.clone(),
                     target,
-                    proxy: config.transport.proxy.clone(),
+                    proxy: config
+                        .transport
+                        .proxy
+                        .as_deref()
+                        .map(crate::http::without_credentials),
                     credentials: report::curl::credential_refs(
                         &suite.apis[ai],
                         config.env.as_deref(),

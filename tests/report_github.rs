@@ -62,6 +62,8 @@ fn doc(n: usize, diff_bytes: usize) -> ReportDoc {
                         "message": message, "diff": diff}]),
             );
             o.insert("response".into(), json!({"status": 500, "elapsed_ms": 0.0}));
+            o.insert("class".into(), json!("contract"));
+            summary["contract"] = json!(summary["contract"].as_u64().unwrap_or(0) + 1);
             "failed"
         };
         summary[key] = json!(summary[key].as_u64().unwrap() + 1);
@@ -106,7 +108,7 @@ fn a_hundred_failures_give_ten_annotations_most_severe_first() {
     let errors: Vec<&str> = text.lines().filter(|l| l.starts_with("::error ")).collect();
     assert_eq!(errors.len(), github::MAX_ANNOTATIONS);
     // 90 failures: 30 could not be checked (first in plan order), 60 failed; failed rank first.
-    assert!(errors.iter().all(|l| l.contains("(failed)")), "{text}");
+    assert!(errors.iter().all(|l| l.contains("(contract)")), "{text}");
     assert!(text.contains("::warning title=conform::80 more failures are not annotated"));
     assert!(
         errors[0].starts_with("::error file=cases/crm/file_008.yaml,line=10,"),

@@ -14,7 +14,7 @@ const SECRET: &str = "tok-very-secret-123";
 /// and one failing case.
 fn project(base_url: &str) -> Project {
     let p = Project::with_api(&format!(
-        "name: demo\nenvironments:\n  live:\n    base_url: {base_url}\n    auth:\n      bearer: \"{{{{ env.DEMO_TOKEN }}}}\"\n"
+        "name: demo\nenv: [DEMO_TOKEN]\nenvironments:\n  live:\n    base_url: {base_url}\n    auth:\n      bearer: \"{{{{ env.DEMO_TOKEN }}}}\"\n"
     ));
     p.write(
         "cases/demo/items.yaml",

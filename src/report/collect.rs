@@ -27,6 +27,8 @@ impl Reporter for DocReporter {
             Event::CaseStarted { .. } => {}
             Event::CaseFinished(f) => {
                 if let Some(doc) = self.doc.as_mut() {
+                    let api = f.outcome.id.api.clone();
+                    doc.apis.entry(api).or_default().add(&f.outcome);
                     doc.outcomes.push((*f.outcome).clone());
                 }
             }

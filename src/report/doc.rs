@@ -22,6 +22,9 @@ pub struct ReportDoc {
     pub run: RunStarted,
     /// One outcome per planned case, in plan order.
     pub outcomes: Vec<CaseOutcome>,
+    /// The totals of each API (durations are not split per API and stay 0).
+    #[serde(default)]
+    pub apis: std::collections::BTreeMap<String, Summary>,
     pub summary: Summary,
 }
 
@@ -33,6 +36,7 @@ impl ReportDoc {
             conform_version: env!("CARGO_PKG_VERSION").to_string(),
             run,
             outcomes: Vec::new(),
+            apis: std::collections::BTreeMap::new(),
             summary: Summary::default(),
         }
     }

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::doc::ReportDoc;
 use super::markdown;
-use crate::run::{CaseOutcome, OutcomeStatus};
+use crate::run::{CaseOutcome, FailureClass, OutcomeStatus};
 
 /// GitHub's per-step limit for `error` annotations.
 pub const MAX_ANNOTATIONS: usize = 10;
@@ -48,19 +48,22 @@ pub fn annotations(doc: &ReportDoc) -> String {
     out
 }
 
-/// Lower is more severe: a broken contract before a case that could not be checked.
+/// Lower is more severe: a broken contract, a refused request, different data, then a case
+/// that could not be checked.
 fn severity(o: &CaseOutcome) -> u8 {
-    match o.status {
-        OutcomeStatus::Failed => 0,
-        _ => 1,
+    match (o.status, o.class) {
+        (OutcomeStatus::Failed, Some(FailureClass::Contract) | None) => 0,
+        (OutcomeStatus::Failed, Some(FailureClass::Refused)) => 1,
+        (OutcomeStatus::Failed, Some(FailureClass::Data)) => 2,
+        _ => 3,
     }
 }
 
 fn status_word(o: &CaseOutcome) -> &'static str {
-    if o.status == OutcomeStatus::Error {
-        "could not be checked"
-    } else {
-        "failed"
+    match (o.status, o.class) {
+        (OutcomeStatus::Error, _) => "could not be checked",
+        (_, Some(class)) => class.as_str(),
+        _ => "failed",
     }
 }
 

@@ -112,6 +112,20 @@ fn summary(out: &mut String, doc: &ReportDoc, page: &Page) {
         );
     }
     out.push_str("</tr>\n</table>\n");
+    out.push_str(
+        "<table id=\"by-class\" class=\"counts\">\n<caption>failures by class</caption>\n<tr>",
+    );
+    for (name, n) in [
+        ("contract", s.contract),
+        ("refused", s.refused),
+        ("data", s.data),
+    ] {
+        let _ = write!(
+            out,
+            "<td class=\"c-{name}\"><span class=\"n\" data-count=\"{name}\">{n}</span> {name}</td>"
+        );
+    }
+    out.push_str("</tr>\n</table>\n");
     out.push_str("<table id=\"by-api\" class=\"apis\">\n<caption>by API</caption>\n<tr><th>API</th><th>cases</th><th>passed</th><th>failed</th><th>error</th><th>skipped</th></tr>\n");
     for (api, a) in api_summaries(doc) {
         let _ = writeln!(
@@ -145,15 +159,26 @@ fn failures(out: &mut String, doc: &ReportDoc, links: &Page) {
 }
 
 fn failure(out: &mut String, o: &CaseOutcome, targets: &[TargetInfo], links: &Page) {
+    let class = o
+        .class
+        .map(|c| format!(" · <span class=\"class\">{}</span>", c.as_str()))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "<article class=\"failure s-{}\" id=\"{}\">\n<h3>{}</h3>\n<p class=\"where\">{} · {}</p>",
+        "<article class=\"failure s-{}\" id=\"{}\">\n<h3>{}</h3>\n<p class=\"where\">{} · {}{class}</p>",
         status_name(o.status),
         attr(&anchor(o)),
         text(&o.id.to_string()),
         file_link(o, links),
         text(&o.endpoint)
     );
+    for line in &o.not_evaluated {
+        let _ = writeln!(
+            out,
+            "<p class=\"not-evaluated\">not evaluated: {}</p>",
+            text(line)
+        );
+    }
     if let Some(e) = &o.error {
         let _ = writeln!(out, "<p class=\"why\">error: {}</p>", text(e));
     }

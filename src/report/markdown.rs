@@ -104,6 +104,13 @@ pub fn api_summaries(doc: &ReportDoc) -> Vec<(String, Summary)> {
 fn summary(doc: &ReportDoc) -> String {
     let s = &doc.summary;
     let mut out = format!("## conform: {}\n\n{}\n\n", verdict(s), totals(s));
+    if s.failed > 0 {
+        let _ = writeln!(
+            out,
+            "Failures by class: {} contract, {} refused, {} data.\n",
+            s.contract, s.refused, s.data
+        );
+    }
     let selection = &doc.run.selection;
     let mut asked = Vec::new();
     asked.extend(selection.apis.iter().map(|a| format!("--api {a}")));
@@ -144,10 +151,10 @@ fn summary(doc: &ReportDoc) -> String {
 }
 
 fn failure_block(n: usize, o: &CaseOutcome, targets: &[TargetInfo]) -> String {
-    let status = if o.status == OutcomeStatus::Error {
-        "could not be checked"
-    } else {
-        "failed"
+    let status = match (o.status, o.class) {
+        (OutcomeStatus::Error, _) => "could not be checked".to_string(),
+        (_, Some(class)) => format!("failed ({})", class.as_str()),
+        _ => "failed".to_string(),
     };
     let mut text = failure_text(o);
     if text.len() > FAILURE_MAX_BYTES {

@@ -115,10 +115,11 @@ fn combine(docs: Vec<ReportDoc>, selection: SelectionInfo, version: String) -> R
     outcomes.sort_by(|a, b| Path::new(&a.file).cmp(Path::new(&b.file)));
     run.targets.sort_by(|a, b| a.api.cmp(&b.api));
     run.coverage.sort_by(|a, b| a.api.cmp(&b.api));
+    let mut doc = ReportDoc::new(run);
     for o in &outcomes {
         summary.add(o);
+        doc.apis.entry(o.id.api.clone()).or_default().add(o);
     }
-    let mut doc = ReportDoc::new(run);
     doc.conform_version = version;
     doc.outcomes = outcomes;
     doc.summary = summary;
