@@ -1,5 +1,8 @@
 //! Planning: which cases of the suite run, in which groups. A file is the unit of ordering (its
-//! cases run in order, sharing captures); files are independent and run concurrently.
+//! cases run in order, sharing captures); files are independent and run concurrently. `--shard`
+//! keeps one part of a plan ([`shard`]).
+
+pub mod shard;
 
 use std::collections::BTreeSet;
 

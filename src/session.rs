@@ -15,6 +15,7 @@ use crate::check::snapshot;
 use crate::error::Error;
 use crate::http::TransportOptions;
 use crate::mock::playback::{serve, Playback, PlaybackServer};
+use crate::plan::shard::Shard;
 use crate::plan::{plan, Plan, Selection};
 use crate::report::{self, ReportConfig};
 use crate::run::event::{CaseFinished, Event, Observer, RunStarted, SelectionInfo, TargetInfo};
@@ -44,8 +45,8 @@ pub struct SessionConfig {
     pub keep_exchanges: bool,
     /// Record mode: snapshots are staged here and committed with the recordings at the end.
     pub staging: Option<Arc<crate::fsutil::Staging>>,
-    /// `K/N` of a sharded run, for the report document.
-    pub shard: Option<String>,
+    /// `--shard K/N`: only the case files of that part of the plan run.
+    pub shard: Option<Shard>,
     /// How long cleanup steps in flight may run after the first signal.
     pub grace: std::time::Duration,
     pub reports: ReportConfig,
@@ -79,7 +80,10 @@ impl Session {
             let style = crate::diag::Style::detect();
             eprint!("{}", crate::diag::render_warnings(not_read, style));
         }
-        let plan = plan(&suite, &config.selection).map_err(Error::Usage)?;
+        let mut plan = plan(&suite, &config.selection).map_err(Error::Usage)?;
+        if let Some(shard) = config.shard {
+            plan = crate::plan::shard::apply(plan, &suite, shard);
+        }
         let mut live = BTreeMap::new();
         let mut playbacks = Vec::new();
         for ai in plan.apis() {
@@ -153,6 +157,7 @@ impl Session {
             servers.push(server);
         }
         let started = run_started(&suite, &plan, &config, &targets);
+        let verbose = config.reports.terminal.verbose;
         let reporters = report::build(config.reports)
             .map_err(|e| Error::Io(format!("cannot create the reports: {e}")))?;
         let run_config = RunConfig {
@@ -162,6 +167,7 @@ impl Session {
             env: config.env,
             keep_exchanges: config.keep_exchanges,
             snapshots: config.snapshots,
+            verbose,
             staging: config.staging,
         };
         let mut stream = Stream {
@@ -219,7 +225,7 @@ fn run_started(
             filter: selection.filter.clone(),
             tags: selection.tags.clone(),
             skip_tags: selection.skip_tags.clone(),
-            shard: config.shard.clone(),
+            shard: config.shard.map(|s| s.to_string()),
         },
         targets: apis
             .iter()
@@ -237,6 +243,10 @@ fn run_started(
                         .proxy
                         .as_deref()
                         .map(crate::http::without_credentials),
+                    credentials: report::curl::credential_refs(
+                        &suite.apis[ai],
+                        config.env.as_deref(),
+                    ),
                 }
             })
             .collect(),

@@ -274,3 +274,45 @@ fn many_jobs_under_a_low_open_file_limit_all_pass() {
         out.stderr()
     );
 }
+
+#[test]
+fn completions_and_the_version_with_its_commit() {
+    let conform = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_conform"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let bash = conform(&["completions", "bash"]);
+    assert!(bash.contains("_conform()"), "{bash}");
+    for word in ["merge", "--shard", "--report"] {
+        assert!(bash.contains(word), "bash completion lacks {word}");
+    }
+    assert!(conform(&["completions", "zsh"]).starts_with("#compdef conform"));
+    assert!(conform(&["completions", "fish"]).contains("complete -c conform"));
+
+    let version = conform(&["--version"]);
+    let expected = format!("conform {}", env!("CARGO_PKG_VERSION"));
+    assert!(version.starts_with(&expected), "{version}");
+    // Built from a git checkout: the short commit follows, as `git rev-parse` gives it.
+    let head = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(suite_root())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    match head {
+        Some(commit) => assert!(
+            version.contains(&format!("({commit})")) || version.contains(" ("),
+            "{version}"
+        ),
+        None => assert_eq!(version.trim(), expected),
+    }
+}

@@ -71,7 +71,10 @@ fn case_file_holds_on_playback(
             terminal: TerminalConfig {
                 out: Box::new(std::io::sink()),
                 interactive: false,
+                verbose: 0,
             },
+            step_summary: None,
+            page: Default::default(),
         },
     };
     let session = Session::prepare(root, config).unwrap_or_else(|e| panic!("{e}"));

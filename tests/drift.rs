@@ -463,7 +463,10 @@ fn drift_on_playback(api: &str) -> conform::drift::DriftDoc {
             terminal: TerminalConfig {
                 out: Box::new(std::io::sink()),
                 interactive: false,
+                verbose: 0,
             },
+            step_summary: None,
+            page: Default::default(),
         },
     };
     let session = Session::prepare(root, config).unwrap_or_else(|e| panic!("{e}"));

@@ -233,6 +233,21 @@ fn reports_are_written_and_parse_back() {
     let suite = &junit.test_suites[0];
     assert_eq!(suite.name.as_str(), "cases/demo/get_item.yaml");
     assert_eq!(suite.test_cases.len(), 4);
+    // Unique names (the whole case id), and the case's file and line as attributes.
+    let broken_case = suite
+        .test_cases
+        .iter()
+        .find(|c| c.name.as_str() == "demo/get_item::broken")
+        .unwrap_or_else(|| panic!("{:?}", suite.test_cases));
+    assert_eq!(
+        broken_case.extra.get("file").map(|v| v.as_str()),
+        Some("cases/demo/get_item.yaml")
+    );
+    assert_eq!(broken_case.extra.get("line").map(|v| v.as_str()), Some("8"));
+    let mut names: Vec<&str> = suite.test_cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 4);
     let report: serde_json::Value = serde_json::from_str(&p.read("out/report.json")).unwrap();
     assert_eq!(report["summary"]["passed"], 2);
     assert_eq!(report["summary"]["failed"], 1);

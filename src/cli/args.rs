@@ -70,9 +70,12 @@ pub struct ReportArgs {
     /// Where the file reports are written.
     #[arg(long, default_value = DEFAULT_REPORT_DIR, value_name = "DIR")]
     pub report_dir: PathBuf,
-    /// A file report to write (repeatable; default: junit and json).
+    /// A report to write (repeatable; default: junit and json).
     #[arg(long = "report", value_enum, value_name = "FORMAT")]
     pub reports: Vec<Format>,
+    /// Print each request and response, scrubbed (-v: the lines and headers; -vv: with bodies).
+    #[arg(short = 'v', long = "verbose", action = clap::ArgAction::Count)]
+    pub verbose: u8,
 }
 
 /// Every flag group of a command that runs cases (`run`, `record`): one struct, so that the
@@ -97,6 +100,10 @@ pub struct RunArgs {
     /// Write new and changed snapshots in place instead of as .snap.new.
     #[arg(long)]
     pub accept: bool,
+    /// Run only the K-th of N parts of the plan (1-based; a case file never splits), or `auto`:
+    /// GitLab's CI_NODE_INDEX of CI_NODE_TOTAL. Merge the parts with `conform report merge`.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
 }
 
 /// `conform record`: the same flags as `run`; the target must be live. With `--from-drift`,
@@ -130,6 +137,20 @@ pub struct RecordArgs {
 pub struct DriftArgs {
     #[command(flatten)]
     pub cases: CaseRunArgs,
+}
+
+/// `conform report merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Folders holding each shard's report.json (e.g. the downloaded CI artifacts).
+    #[arg(required = true, value_name = "DIR")]
+    pub dirs: Vec<PathBuf>,
+    /// Where the merged report.json, junit.xml, report.html and report.md are written.
+    #[arg(long, default_value = "target/conform", value_name = "DIR")]
+    pub report_dir: PathBuf,
+    /// Another report to write too (repeatable), e.g. `github` in a merge job.
+    #[arg(long = "report", value_enum, value_name = "FORMAT")]
+    pub reports: Vec<Format>,
 }
 
 /// `conform import openapi`.

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, EXIT_OK};
-use args::{CoverageArgs, DriftArgs, ImportArgs, MockArgs, RecordArgs, RunArgs};
+use args::{CoverageArgs, DriftArgs, ImportArgs, MergeArgs, MockArgs, RecordArgs, RunArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -32,6 +32,10 @@ Examples:
                                                schemas and case skeletons from a spec
   conform coverage --api kimai --spec spec.json --min 80
                                                documented endpoints and statuses without cases
+  conform run --env sandbox --shard 2/4        the second of four parts (CI machines)
+  conform report merge shard-1 shard-2 shard-3 shard-4
+                                               one run's reports from the parts' report.json
+  conform completions bash > /etc/bash_completion.d/conform
 
 Exit codes:
   0    every selected case passed
@@ -41,7 +45,7 @@ Exit codes:
   130  interrupted by SIGINT (Ctrl-C) or SIGTERM: unfinished cases are reported as interrupted";
 
 #[derive(Debug, Parser)]
-#[command(name = "conform", version, about = "Contract tests for client-management APIs", after_help = EXAMPLES)]
+#[command(name = "conform", version = env!("CONFORM_VERSION"), about = "Contract tests for client-management APIs", after_help = EXAMPLES)]
 pub struct Cli {
     /// Project folder holding cases/, schemas/ and snapshots/.
     #[arg(short = 'C', long = "root", global = true, default_value = ".")]
@@ -82,6 +86,14 @@ pub enum Command {
     Import(ImportCommand),
     /// Which documented endpoints and statuses the cases exercise.
     Coverage(CoverageArgs),
+    /// Work with report documents (report.json).
+    #[command(subcommand)]
+    Report(ReportCommand),
+    /// Print the completion script of a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the JSON Schema of case files or api.yaml (draft-07, for editors), or of report.json.
     #[command(hide = true)]
     EditorSchema {
@@ -90,6 +102,13 @@ pub enum Command {
         #[arg(long, conflicts_with = "api_file")]
         report: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the report.json of each shard of a run (`run --shard K/N`) into the whole run's
+    /// report.json, junit.xml, report.html and report.md; exits as the unsplit run would have.
+    Merge(MergeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -129,6 +148,18 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::List { apis } => commands::list::list(&root, apis),
         Command::Import(ImportCommand::Openapi(args)) => commands::import::import(&root, args),
         Command::Coverage(args) => commands::coverage::coverage(&root, args),
+        Command::Report(ReportCommand::Merge(args)) => commands::report::merge(&root, args, &env),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "conform",
+                &mut out,
+            );
+            commands::Out::text(&String::from_utf8_lossy(&out));
+            Ok(EXIT_OK)
+        }
         Command::EditorSchema { api_file, report } => {
             commands::Out::text(&if report {
                 crate::report::doc::json_schema()

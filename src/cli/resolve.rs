@@ -11,6 +11,7 @@ use super::args::{CaseRunArgs, ReportArgs, SelectionArgs, TargetArgs, TransportA
 use crate::check::snapshot;
 use crate::error::Error;
 use crate::http::TransportOptions;
+use crate::plan::shard::Shard;
 use crate::plan::Selection;
 use crate::report::{Format, ReportConfig, TerminalConfig};
 use crate::session::{SessionConfig, TargetChoice};
@@ -26,6 +27,15 @@ pub struct ProcessEnv {
     pub stdout_is_term: bool,
     /// The soft open-file limit, after raising it to the hard one.
     pub open_files: Option<u64>,
+    /// `GITHUB_STEP_SUMMARY`: the job summary file of a GitHub Actions step.
+    pub github_step_summary: Option<std::path::PathBuf>,
+    /// `CI_NODE_INDEX` and `CI_NODE_TOTAL` (GitLab's `parallel:`), for `--shard auto`.
+    pub ci_node: (Option<String>, Option<String>),
+    /// The commit under test: `GITHUB_SHA` or `CI_COMMIT_SHA`.
+    pub commit: Option<String>,
+    /// `GITHUB_SERVER_URL/GITHUB_REPOSITORY/blob/GITHUB_SHA/` or GitLab's
+    /// `CI_PROJECT_URL/-/blob/CI_COMMIT_SHA/`: where the HTML report links case files.
+    pub source_url: Option<String>,
 }
 
 impl ProcessEnv {
@@ -42,6 +52,22 @@ impl ProcessEnv {
             proxy,
             stdout_is_term: console::Term::stdout().is_term(),
             open_files: super::limits::raise_open_files(),
+            // Before `.env`: a case file's project must not choose where conform writes.
+            github_step_summary: var("GITHUB_STEP_SUMMARY").map(std::path::PathBuf::from),
+            ci_node: (var("CI_NODE_INDEX"), var("CI_NODE_TOTAL")),
+            commit: var("GITHUB_SHA").or_else(|| var("CI_COMMIT_SHA")),
+            source_url: match (
+                var("GITHUB_SERVER_URL"),
+                var("GITHUB_REPOSITORY"),
+                var("GITHUB_SHA"),
+            ) {
+                (Some(server), Some(repo), Some(sha)) => {
+                    Some(format!("{server}/{repo}/blob/{sha}/"))
+                }
+                _ => var("CI_PROJECT_URL")
+                    .zip(var("CI_COMMIT_SHA"))
+                    .map(|(url, sha)| format!("{url}/-/blob/{sha}/")),
+            },
         };
         load_dotenv(&root.join(".env"))?;
         Ok(env)
@@ -141,7 +167,35 @@ pub fn reports(root: &Path, args: &ReportArgs, env: &ProcessEnv) -> ReportConfig
         terminal: TerminalConfig {
             out: Box::new(std::io::stdout()),
             interactive: env.stdout_is_term && !env.ci,
+            verbose: args.verbose,
         },
+        step_summary: env.github_step_summary.clone(),
+        page: page(root, &args.report_dir, env),
+    }
+}
+
+/// How the HTML report in `report_dir` links case files: the repository on CI, else relative
+/// from the report folder to the project.
+pub fn page(root: &Path, report_dir: &Path, env: &ProcessEnv) -> crate::report::html::Page {
+    use std::path::Component;
+    let source_base = env.source_url.clone().unwrap_or_else(|| {
+        let plain = report_dir
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+        if plain {
+            let depth = report_dir
+                .components()
+                .filter(|c| matches!(c, Component::Normal(_)))
+                .count();
+            "../".repeat(depth)
+        } else {
+            let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+            format!("file://{}/", root.display())
+        }
+    });
+    crate::report::html::Page {
+        source_base,
+        commit: env.commit.clone(),
     }
 }
 
@@ -191,6 +245,25 @@ pub fn session(
         grace: Duration::from_secs(10),
         reports: reports(root, &flags.reports, env),
     })
+}
+
+/// `--shard K/N`, or `auto`: GitLab's 1-based `CI_NODE_INDEX` of `CI_NODE_TOTAL`.
+pub fn shard(arg: Option<&str>, env: &ProcessEnv) -> Result<Option<Shard>, Error> {
+    let Some(arg) = arg else {
+        return Ok(None);
+    };
+    if !arg.trim().eq_ignore_ascii_case("auto") {
+        return arg.parse().map(Some).map_err(Error::Usage);
+    }
+    match &env.ci_node {
+        (Some(index), Some(total)) => format!("{}/{}", index.trim(), total.trim())
+            .parse()
+            .map(Some)
+            .map_err(|e| Error::Usage(format!("--shard auto: CI_NODE_INDEX={index}, CI_NODE_TOTAL={total}: {e}"))),
+        _ => Err(Error::Usage(
+            "--shard auto reads CI_NODE_INDEX and CI_NODE_TOTAL (set by GitLab's `parallel:`), and they are not both set: give --shard K/N".into(),
+        )),
+    }
 }
 
 /// The default report folder must stay inside the project (a symlinked `target/` would make

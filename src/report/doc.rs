@@ -29,6 +29,18 @@ pub struct ReportDoc {
 }
 
 impl ReportDoc {
+    /// An empty document of this conform for a run that is starting.
+    pub fn new(run: RunStarted) -> ReportDoc {
+        ReportDoc {
+            format: FORMAT.to_string(),
+            conform_version: env!("CARGO_PKG_VERSION").to_string(),
+            run,
+            outcomes: Vec::new(),
+            apis: std::collections::BTreeMap::new(),
+            summary: Summary::default(),
+        }
+    }
+
     /// Reads a document, refusing other formats.
     pub fn from_json(text: &str) -> Result<ReportDoc, String> {
         let doc: ReportDoc = serde_json::from_str(text).map_err(|e| e.to_string())?;

@@ -1,4 +1,8 @@
 //! JUnit XML (`junit.xml`): a testsuite per case file, a testcase per case, written with quick-junit.
+//!
+//! A testcase is named by its whole `api/file::case` id, unique in the report (GitLab counts only
+//! the first of duplicate names), and carries `file` and `line` attributes (GitLab and most CI
+//! test views link them to the case in the repository).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -66,8 +70,10 @@ impl JunitReporter {
                 s
             }
         };
-        let mut case = TestCase::new(o.case(), status);
+        let mut case = TestCase::new(o.id.to_string(), status);
         case.set_classname(o.id.file_id());
+        case.extra.insert("file".into(), o.file.as_str().into());
+        case.extra.insert("line".into(), o.line.to_string().into());
         case.set_time(Duration::from_secs_f64(o.duration_ms / 1000.0));
         self.suites
             .entry(o.file.clone())

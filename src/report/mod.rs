@@ -1,9 +1,15 @@
 //! Reporters: they read run events (outcomes in plan order), nothing else. A format is one file
 //! here plus one entry in [`Format`] and [`build`].
 
+pub mod collect;
+pub mod curl;
 pub mod doc;
+pub mod github;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
+pub mod merge;
 pub mod terminal;
 
 use std::io::Write;
@@ -19,16 +25,27 @@ pub enum Format {
     Json,
     /// `junit.xml`: a testsuite per case file.
     Junit,
+    /// `report.md`: the totals and every failure, for any CI that shows Markdown.
+    Markdown,
+    /// `report.html`: one self-contained page, failures first, every case filterable.
+    Html,
+    /// GitHub Actions: up to 10 annotations on stdout, and the job summary appended to
+    /// `$GITHUB_STEP_SUMMARY` when it is set (no file in the report folder).
+    Github,
 }
 
 impl Format {
     /// The formats written when `--report` is not given.
     pub const DEFAULT: &'static [Format] = &[Format::Json, Format::Junit];
 
-    pub fn file_name(self) -> &'static str {
+    /// The file written in the report folder, if any.
+    pub fn file_name(self) -> Option<&'static str> {
         match self {
-            Format::Junit => "junit.xml",
-            Format::Json => "report.json",
+            Format::Junit => Some("junit.xml"),
+            Format::Json => Some("report.json"),
+            Format::Markdown => Some("report.md"),
+            Format::Html => Some("report.html"),
+            Format::Github => None,
         }
     }
 
@@ -36,6 +53,9 @@ impl Format {
         match self {
             Format::Junit => "JUnit report",
             Format::Json => "JSON report",
+            Format::Markdown => "Markdown report",
+            Format::Html => "HTML report",
+            Format::Github => "GitHub report",
         }
     }
 }
@@ -46,6 +66,8 @@ pub struct TerminalConfig {
     pub out: Box<dyn Write + Send>,
     /// Draw a progress bar (a TTY outside CI).
     pub interactive: bool,
+    /// `-v`: every case's request and response, line by line (scrubbed); `-vv`: with bodies.
+    pub verbose: u8,
 }
 
 /// Which reports a run writes, and where.
@@ -53,6 +75,11 @@ pub struct ReportConfig {
     pub dir: PathBuf,
     pub formats: Vec<Format>,
     pub terminal: TerminalConfig,
+    /// `$GITHUB_STEP_SUMMARY` as the process (not `.env`) set it: where `--report github`
+    /// appends the job summary.
+    pub step_summary: Option<PathBuf>,
+    /// Case file links and the commit, for the HTML report.
+    pub page: html::Page,
 }
 
 impl ReportConfig {
@@ -60,7 +87,7 @@ impl ReportConfig {
     pub fn files(&self) -> Vec<PathBuf> {
         self.formats
             .iter()
-            .map(|f| self.dir.join(f.file_name()))
+            .filter_map(|f| f.file_name().map(|name| self.dir.join(name)))
             .collect()
     }
 }
@@ -75,19 +102,33 @@ pub struct Built {
 pub fn build(config: ReportConfig) -> std::io::Result<Vec<Built>> {
     let mut list = vec![Built {
         what: "terminal report",
-        reporter: Box::new(terminal::TerminalReporter::new(
-            config.terminal.out,
-            config.terminal.interactive,
-        )),
+        reporter: Box::new(
+            terminal::TerminalReporter::new(config.terminal.out, config.terminal.interactive)
+                .verbose(config.terminal.verbose),
+        ),
     }];
     let mut formats = config.formats.clone();
     formats.sort();
     formats.dedup();
     for format in formats {
-        let path = config.dir.join(format.file_name());
+        let path = config.dir.join(format.file_name().unwrap_or_default());
         let reporter: Box<dyn Reporter + Send> = match format {
             Format::Junit => Box::new(junit::JunitReporter::new(path)),
             Format::Json => Box::new(json::JsonReporter::new(path)?),
+            Format::Markdown => Box::new(collect::DocReporter::new(Box::new(move |doc| {
+                let text = markdown::render(doc, markdown::UNLIMITED);
+                crate::fsutil::write_atomic(&path, text.as_bytes())
+            }))),
+            Format::Html => {
+                let page = config.page.clone();
+                Box::new(collect::DocReporter::new(Box::new(move |doc| {
+                    crate::fsutil::write_atomic(&path, html::render(doc, &page).as_bytes())
+                })))
+            }
+            Format::Github => Box::new(github::reporter(
+                Box::new(std::io::stdout()),
+                config.step_summary.clone(),
+            )),
         };
         list.push(Built {
             what: format.describe(),
@@ -95,6 +136,29 @@ pub fn build(config: ReportConfig) -> std::io::Result<Vec<Built>> {
         });
     }
     Ok(list)
+}
+
+/// Feeds a finished document to reporters as the events of its run (`report merge`), so that
+/// a merged run's files are written by the same reporters as a live run's.
+pub fn replay(doc: &doc::ReportDoc, reporters: &mut [Built]) -> Result<(), String> {
+    use crate::run::event::{CaseFinished, Event};
+    let mut send = |event: &Event| -> Result<(), String> {
+        for r in reporters.iter_mut() {
+            r.reporter
+                .event(event)
+                .map_err(|e| format!("cannot write the {}: {e}", r.what))?;
+        }
+        Ok(())
+    };
+    send(&Event::RunStarted(Box::new(doc.run.clone())))?;
+    for (seq, o) in doc.outcomes.iter().enumerate() {
+        send(&Event::CaseFinished(CaseFinished {
+            seq,
+            outcome: Box::new(o.clone()),
+            exchange: None,
+        }))?;
+    }
+    send(&Event::RunFinished(doc.summary))
 }
 
 /// Text describing a failed outcome: the error or the failed checks, then the request.

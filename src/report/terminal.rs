@@ -10,7 +10,7 @@ use console::style;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{failure_text, Reporter};
-use crate::run::event::{Event, RunStarted};
+use crate::run::event::{Event, RunStarted, TargetInfo};
 use crate::run::{CaseOutcome, OutcomeStatus, Summary};
 
 pub struct TerminalReporter {
@@ -23,6 +23,10 @@ pub struct TerminalReporter {
     failed_by_api: std::collections::BTreeMap<String, Summary>,
     /// One line per API after the totals.
     coverage: Vec<String>,
+    /// For the curl commands of failures.
+    targets: Vec<TargetInfo>,
+    /// `-v` / `-vv`: each case's exchange under its line.
+    verbose: u8,
 }
 
 impl TerminalReporter {
@@ -35,10 +39,19 @@ impl TerminalReporter {
             failures: Vec::new(),
             failed_by_api: Default::default(),
             coverage: Vec::new(),
+            targets: Vec::new(),
+            verbose: 0,
         }
     }
 
+    /// Prints every case's request and response (headers; with 2, bodies too).
+    pub fn verbose(mut self, level: u8) -> Self {
+        self.verbose = level;
+        self
+    }
+
     fn started(&mut self, started: &RunStarted) {
+        self.targets = started.targets.clone();
         self.coverage = started
             .coverage
             .iter()
@@ -94,6 +107,12 @@ impl TerminalReporter {
             _ => format!("({:.0} ms)", o.duration_ms),
         };
         self.line(&format!("{tag} {} {}", o.id, style(detail).dim()));
+        if self.verbose > 0 {
+            let exchange = exchange_lines(o);
+            if !exchange.is_empty() {
+                self.line(exchange.trim_end_matches('\n'));
+            }
+        }
         if let Some(pb) = &self.progress {
             pb.inc(1);
         }
@@ -116,7 +135,7 @@ impl TerminalReporter {
         if !self.failures.is_empty() {
             text.push_str(&format!("\n{}\n", style("failures:").red().bold()));
             for o in std::mem::take(&mut self.failures) {
-                text.push_str(&failure_block(&o));
+                text.push_str(&failure_block(&o, &self.targets));
             }
         }
         text.push_str(&format!("\n{}\n", totals_line(summary)));
@@ -139,8 +158,9 @@ impl TerminalReporter {
     }
 }
 
-/// `--- id (file:line)` and the indented failure text, diff lines coloured.
-fn failure_block(o: &CaseOutcome) -> String {
+/// `--- id [class] (file:line)` and the indented failure text, diff lines coloured, then the
+/// curl command that reproduces the request.
+fn failure_block(o: &CaseOutcome, targets: &[TargetInfo]) -> String {
     let class = o
         .class
         .map(|c| format!(" [{}]", c.as_str()))
@@ -151,7 +171,8 @@ fn failure_block(o: &CaseOutcome) -> String {
         o.file,
         o.line
     );
-    for line in failure_text(o).lines() {
+    let reproduce = super::curl::block(o, targets);
+    for line in failure_text(o).lines().chain(reproduce.lines()) {
         let styled = if line.starts_with('+') && !line.starts_with("+++") {
             style(line).green().to_string()
         } else if line.starts_with('-') && !line.starts_with("---") {
@@ -160,6 +181,32 @@ fn failure_block(o: &CaseOutcome) -> String {
             line.to_string()
         };
         text.push_str(&format!("    {styled}\n"));
+    }
+    text
+}
+
+/// `-v`: `> ` request lines and `< ` response lines, as curl -v shows them; bodies when the
+/// outcome holds them (`-vv`, or a failure).
+fn exchange_lines(o: &CaseOutcome) -> String {
+    let mut text = String::new();
+    let body = |text: &mut String, prefix: &str, body: &Option<String>| {
+        for line in body.iter().flat_map(|b| b.lines()) {
+            text.push_str(&format!("  {prefix} {line}\n"));
+        }
+    };
+    if let Some(r) = &o.request {
+        text.push_str(&format!("  > {} {}\n", r.method, r.url));
+        for (name, value) in &r.headers {
+            text.push_str(&format!("  > {name}: {value}\n"));
+        }
+        body(&mut text, ">", &r.body);
+    }
+    if let Some(r) = &o.response {
+        text.push_str(&format!("  < {} ({} ms)\n", r.status, r.elapsed_ms));
+        for (name, value) in &r.headers {
+            text.push_str(&format!("  < {name}: {value}\n"));
+        }
+        body(&mut text, "<", &r.body);
     }
     text
 }

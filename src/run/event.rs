@@ -50,6 +50,19 @@ pub struct TargetInfo {
     /// The proxy live requests went through, when one was configured.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
+    /// How each scrubbed credential of this API's requests is written in a curl command.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<CredentialRef>,
+}
+
+/// A scrubbed credential and the shell expression that stands for it in a curl command (the
+/// environment variable the API's auth reads, e.g. `'Bearer '"$KIMAI_TOKEN"`), never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CredentialRef {
+    /// As written in the report, e.g. `<scrubbed:authorization>`.
+    pub placeholder: String,
+    /// Shell-quoted; only validated variable names are left unquoted.
+    pub shell: String,
 }
 
 /// Coverage of one API, as plain data.

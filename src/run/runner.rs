@@ -56,6 +56,9 @@ pub struct RunConfig {
     /// Keep full exchanges in events (record mode, drift).
     pub keep_exchanges: bool,
     pub snapshots: snapshot::Mode,
+    /// `-v`: keep every case's request and response headers in its outcome, not only a
+    /// failure's; `-vv`: their bodies too.
+    pub verbose: u8,
     /// Record mode: snapshots are staged here and written with the recordings at the end.
     pub staging: Option<Arc<crate::fsutil::Staging>>,
 }
@@ -405,16 +408,24 @@ async fn run_case(
     } else {
         OutcomeStatus::Passed
     };
-    outcome.request = Some(request_record(ctx, &request, &redactor, failed));
+    let (headers, bodies) = (
+        failed || ctx.config.verbose >= 1,
+        failed || ctx.config.verbose >= 2,
+    );
+    let mut record = request_record(ctx, &request, &redactor, headers);
+    if !bodies {
+        record.body = None;
+    }
+    outcome.request = Some(record);
     outcome.response = Some(ResponseRecord {
         status: response.status,
         elapsed_ms: ms(response.elapsed),
-        headers: if failed {
+        headers: if headers {
             redactor.headers(&response.headers)
         } else {
             Vec::new()
         },
-        body: failed.then(|| body_excerpt(&redactor, &response.body)),
+        body: bodies.then(|| body_excerpt(&redactor, &response.body)),
     });
     outcome.class = FailureClass::of(&checks);
     outcome.not_evaluated = evaluation.not_evaluated;

@@ -6,6 +6,7 @@ pub mod import;
 pub mod list;
 pub mod mock;
 pub mod record;
+pub mod report;
 pub mod run;
 pub mod validate;
 

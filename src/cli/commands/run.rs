@@ -9,12 +9,13 @@ use crate::error::Error;
 use crate::session::Session;
 
 pub fn run(root: &Path, args: RunArgs, env: &ProcessEnv) -> Result<i32, Error> {
-    let config = resolve::session(
+    let mut config = resolve::session(
         root,
         &args.cases,
         resolve::snapshot_mode(args.accept, env),
         env,
     )?;
+    config.shard = resolve::shard(args.shard.as_deref(), env)?;
     let files = config.reports.files();
     let session = Session::prepare(root, config)?;
     let suite = std::sync::Arc::clone(session.suite());
