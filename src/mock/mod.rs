@@ -1,7 +1,15 @@
-//! Recordings (`recording`), matching (`matcher`), the playback server (`playback`) and record
-//! mode (`record`).
+//! Recordings (`recording`), loading them for playback (`load`), matching (`negotiate`, `rules`,
+//! `matcher`), choosing an answer (`scenario`, `fallback`, `playback`), the server and its
+//! journal (`server`, `journal`) and record mode (`record`).
 
+pub mod fallback;
+pub mod journal;
+pub mod load;
 pub mod matcher;
+pub mod negotiate;
 pub mod playback;
 pub mod record;
 pub mod recording;
+pub mod rules;
+pub mod scenario;
+pub mod server;
