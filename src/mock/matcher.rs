@@ -94,8 +94,14 @@ pub fn differences(a: &Against<'_>, inc: &Incoming) -> Vec<String> {
             });
         }
     }
+    if let Some(d) = accept_difference(a, inc.header("accept")) {
+        out.push(d);
+    }
     for (name, want) in &rec.headers {
         let name = name.to_ascii_lowercase();
+        if name == "accept" {
+            continue;
+        }
         let got = inc.header(&name);
         if let Some(d) = header_difference(a, &name, want, got) {
             out.push(d);
@@ -131,25 +137,27 @@ pub fn differences(a: &Against<'_>, inc: &Incoming) -> Vec<String> {
     out
 }
 
-/// A recorded header matters as the server reads it: credentials by presence, `Accept` by
-/// negotiation against the recorded answer, `Content-Type` by media type, others by value.
+/// `Accept` is negotiated against the recorded answer's content type (else the recorded
+/// `Accept`), whether or not the recording kept the header.
+fn accept_difference(a: &Against<'_>, got: Option<&str>) -> Option<String> {
+    let find = |h: &std::collections::BTreeMap<String, String>, name: &str| {
+        h.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let offered = find(&a.entry.interaction.response.headers, "content-type")
+        .or_else(|| find(&a.entry.interaction.request.headers, "accept"))?;
+    (!accepts(got, &offered)).then(|| {
+        format!(
+            "header accept: `{}` does not accept {offered}",
+            got.unwrap_or("")
+        )
+    })
+}
+
+/// A recorded header matters as the server reads it: credentials by presence, `Content-Type` by
+/// media type, others by value.
 fn header_difference(a: &Against<'_>, name: &str, want: &str, got: Option<&str>) -> Option<String> {
-    if name == "accept" {
-        let offered = a
-            .entry
-            .interaction
-            .response
-            .headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-            .map_or(want, |(_, v)| v.as_str());
-        return (!accepts(got, offered)).then(|| {
-            format!(
-                "header accept: `{}` does not accept {offered}",
-                got.unwrap_or("")
-            )
-        });
-    }
     let credential = is_placeholder(want) || a.credentials.iter().any(|c| c == name);
     match got {
         // A pinned run has no credentials; scrubbed or not, they were the recording's.
