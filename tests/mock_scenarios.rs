@@ -103,7 +103,7 @@ fn a_used_step_is_not_served_twice_and_unfinished_flows_are_journaled() {
 }
 
 #[test]
-fn out_of_order_steps_are_journaled_and_requests_without_a_scenario_are_stateless() {
+fn out_of_order_steps_are_journaled_and_requests_without_a_scenario_keep_their_answer() {
     let steps = flow("kimai", "customer_lifecycle_flow");
     let mock = Mock::start("kimai", &["--strict"]);
     let step = &steps[2];

@@ -3,8 +3,8 @@
 //! A client names its scenario (the scenario header or a `/__scenario/<name>/` path prefix).
 //! Within one, the interactions of a flow file form an ordered script and every exchange that is
 //! not repeatable answers once; scenarios never share state, so the same request sequence always
-//! gets the same answers whatever else runs. Requests without a scenario are stateless: they get
-//! the first matching interaction, outside flows first.
+//! gets the same answers whatever else runs. Requests without a scenario share the default one
+//! (named ``), where the last matching exchange repeats once all are used.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Mutex;
@@ -38,17 +38,7 @@ pub enum Pick {
 impl Scenarios {
     /// Chooses among `hits` (indices into `entries`, recorded order) and records the use.
     pub fn pick(&self, scenario: Option<&str>, hits: &[usize], entries: &[Loaded]) -> Pick {
-        let Some(name) = scenario else {
-            let index = hits
-                .iter()
-                .copied()
-                .find(|&i| !entries[i].flow)
-                .or_else(|| hits.first().copied());
-            return index.map_or(Pick::Exhausted, |index| Pick::Chosen {
-                index,
-                out_of_order: Vec::new(),
-            });
-        };
+        let name = scenario.unwrap_or("");
         let mut all = self.by_name.lock().unwrap_or_else(|p| p.into_inner());
         let state = all.entry(name.to_string()).or_default();
         let open: Vec<usize> = hits
@@ -56,7 +46,7 @@ impl Scenarios {
             .copied()
             .filter(|&i| entries[i].repeatable || !state.used.contains(&i))
             .collect();
-        // The next step of a flow wins; then anything in recorded order.
+        // Earlier steps of `i`'s flow not yet used here (none for an exchange outside flows).
         let earlier = |i: usize| -> Vec<usize> {
             if !entries[i].flow {
                 return Vec::new();
@@ -69,13 +59,27 @@ impl Scenarios {
                 })
                 .collect()
         };
-        let Some(index) = open
-            .iter()
-            .copied()
-            .find(|&i| entries[i].flow && earlier(i).is_empty())
-            .or_else(|| open.first().copied())
-        else {
-            return Pick::Exhausted;
+        let started = |i: usize| {
+            (0..entries.len())
+                .any(|j| entries[j].stem == entries[i].stem && state.used.contains(&j))
+        };
+        // The next step of a flow under way, then an exchange outside flows, then the step that
+        // starts a flow, then anything (out of order).
+        let rank = |i: usize| match (entries[i].flow, earlier(i).is_empty()) {
+            (true, true) if started(i) => 0,
+            (false, _) => 1,
+            (true, true) => 2,
+            (true, false) => 3,
+        };
+        let Some(index) = open.iter().copied().min_by_key(|&i| (rank(i), i)) else {
+            // The default scenario keeps answering: the last matching exchange repeats.
+            return match hits.last() {
+                Some(&index) if scenario.is_none() => Pick::Chosen {
+                    index,
+                    out_of_order: Vec::new(),
+                },
+                _ => Pick::Exhausted,
+            };
         };
         let out_of_order = earlier(index);
         if !entries[index].repeatable {
