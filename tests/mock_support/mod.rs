@@ -2,6 +2,8 @@
 //! the project's recordings loaded through conform's own loader (to replay them as a client).
 #![allow(dead_code)]
 
+pub mod sdk;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
