@@ -50,8 +50,9 @@ pub struct Against<'a> {
     pub entry: &'a Loaded,
     /// Lowercase names of the API's credential headers.
     pub credentials: &'a [String],
-    /// Whether credential presence must agree (not for a run pinning its case: playback runs
-    /// have no credentials).
+    /// Whether the request is matched as a client's (credential presence must agree, `Accept` is
+    /// negotiated against the answer); false for a run pinning its case: playback runs have no
+    /// credentials and check content types themselves.
     pub check_credentials: bool,
 }
 
@@ -138,15 +139,22 @@ pub fn differences(a: &Against<'_>, inc: &Incoming) -> Vec<String> {
 }
 
 /// `Accept` is negotiated against the recorded answer's content type (else the recorded
-/// `Accept`), whether or not the recording kept the header.
+/// `Accept`), whether or not the recording kept the header; for a pinned run, against the
+/// recorded `Accept` only.
 fn accept_difference(a: &Against<'_>, got: Option<&str>) -> Option<String> {
     let find = |h: &std::collections::BTreeMap<String, String>, name: &str| {
         h.iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.clone())
     };
-    let offered = find(&a.entry.interaction.response.headers, "content-type")
-        .or_else(|| find(&a.entry.interaction.request.headers, "accept"))?;
+    let recorded = find(&a.entry.interaction.request.headers, "accept");
+    // A pinned run checks the answer's content type itself: a recorded wrong type is a contract
+    // break to report, not a reason to refuse the request.
+    let offered = if a.check_credentials {
+        find(&a.entry.interaction.response.headers, "content-type").or(recorded)?
+    } else {
+        recorded?
+    };
     (!accepts(got, &offered)).then(|| {
         format!(
             "header accept: `{}` does not accept {offered}",
