@@ -3,80 +3,32 @@
 //! `API-Key`, `siteId`, `authorization`, query keys `request.clientId` with Python's `False`,
 //! dates with an offset, PascalCase JSON bodies), each answer deserialized into the SDK's model
 //! (field names and types from the SDK's models; the SDK marks every response field optional).
-//! Every method must get a 2xx that deserializes.
+//! Every method must get a 2xx that deserializes; with `--strict` 25 of the 42 would not (their
+//! arguments are not the recorded ones), so the fallbacks are what serve them.
 
 mod mock_support;
 
+use mock_support::sdk::{any_json, failures, typed, Body, Call};
 use mock_support::Mock;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
-
-struct Call {
-    sdk: &'static str,
-    method: &'static str,
-    path: &'static str,
-    query: &'static [(&'static str, &'static str)],
-    body: Option<&'static str>,
-    model: &'static str,
-    check: fn(&[u8]) -> Result<(), String>,
-}
-
-/// The body deserializes into the SDK's model `T` (a JSON object with typed fields).
-fn typed<T: DeserializeOwned + std::fmt::Debug>(body: &[u8]) -> Result<(), String> {
-    serde_json::from_slice::<T>(body)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
-
-/// The SDK types the answer `Any` or none: any JSON, or an empty body.
-fn any_json(body: &[u8]) -> Result<(), String> {
-    if body.is_empty() {
-        return Ok(());
-    }
-    serde_json::from_slice::<Value>(body)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
-}
 
 #[test]
 fn every_sdk_method_gets_a_2xx_that_deserializes() {
     let mock = Mock::start("mindbody", &[]);
-    let mut failures = Vec::new();
-    for call in CALLS {
-        let mut r = mock
-            .request(call.method, call.path)
-            .query(call.query)
-            .header("accept", "application/json")
-            .header("API-Key", "sdk-api-key")
-            .header("siteId", "-99")
-            .header("authorization", "sdk-staff-token");
-        if let Some(body) = call.body {
-            r = r
-                .header("content-type", "application/json")
-                .body(body.to_string());
-        }
-        let reply = mock.send(r);
-        let outcome = if !(200..300).contains(&reply.status) {
-            Err(format!(
-                "status {}: {}",
-                reply.status,
-                String::from_utf8_lossy(&reply.body)
-            ))
-        } else {
-            (call.check)(&reply.body)
-                .map_err(|e| format!("{} does not deserialize: {e}", call.model))
-        };
-        if let Err(e) = outcome {
-            failures.push(format!("{} ({} {}): {e}", call.sdk, call.method, call.path));
-        }
-    }
+    let headers = [
+        ("accept", "application/json"),
+        ("API-Key", "sdk-api-key"),
+        ("siteId", "-99"),
+        ("authorization", "sdk-staff-token"),
+    ];
+    let failed = failures(&mock, CALLS, &headers);
     assert_eq!(CALLS.len(), 42);
     assert!(
-        failures.is_empty(),
+        failed.is_empty(),
         "{} of 42 methods failed:\n{}",
-        failures.len(),
-        failures.join("\n")
+        failed.len(),
+        failed.join("\n")
     );
 }
 
@@ -495,7 +447,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/clientrewards",
         query: &[],
-        body: Some(r#"{"Action": "Earned", "ClientId": "100000001", "Points": 1}"#),
+        body: Some(Body::Json(
+            r#"{"Action": "Earned", "ClientId": "100000001", "Points": 1}"#,
+        )),
         model: "GetClientRewardsResponse",
         check: |v| typed::<GetClientRewardsResponse>(v),
     },
@@ -588,7 +542,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/addarrival",
         query: &[],
-        body: Some(r#"{"ClientId": "100000001", "LocationId": 1, "Test": true}"#),
+        body: Some(Body::Json(
+            r#"{"ClientId": "100000001", "LocationId": 1, "Test": true}"#,
+        )),
         model: "AddArrivalResponse",
         check: |v| typed::<AddArrivalResponse>(v),
     },
@@ -597,7 +553,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/addclient",
         query: &[],
-        body: Some(r#"{"FirstName": "Ann", "LastName": "Doe", "Test": true}"#),
+        body: Some(Body::Json(
+            r#"{"FirstName": "Ann", "LastName": "Doe", "Test": true}"#,
+        )),
         model: "AddClientResponse",
         check: |v| typed::<AddClientResponse>(v),
     },
@@ -606,7 +564,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/addclientdirectdebitinfo",
         query: &[],
-        body: Some(r#"{"ClientId": "100000001", "Test": true}"#),
+        body: Some(Body::Json(r#"{"ClientId": "100000001", "Test": true}"#)),
         model: "AddClientDirectDebitInfoResponse",
         check: |v| typed::<AddClientDirectDebitInfoResponse>(v),
     },
@@ -615,7 +573,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/addclientformulanote",
         query: &[],
-        body: Some(r#"{"ClientId": "100000001", "Note": "SDK note"}"#),
+        body: Some(Body::Json(
+            r#"{"ClientId": "100000001", "Note": "SDK note"}"#,
+        )),
         model: "FormulaNoteResponse",
         check: |v| typed::<FormulaNoteResponse>(v),
     },
@@ -624,7 +584,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/addcontactlog",
         query: &[],
-        body: Some(r#"{"ClientId": "100000001", "ContactMethod": "Email", "Test": true}"#),
+        body: Some(Body::Json(
+            r#"{"ClientId": "100000001", "ContactMethod": "Email", "Test": true}"#,
+        )),
         model: "ContactLog",
         check: |v| typed::<ContactLog>(v),
     },
@@ -633,7 +595,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/mergeclients",
         query: &[],
-        body: Some(r#"{}"#),
+        body: Some(Body::Json(r#"{}"#)),
         model: "any JSON (SDK type Any; body not modelled)",
         check: |v| any_json(v),
     },
@@ -642,7 +604,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/sendautoemail",
         query: &[],
-        body: Some(r#"{"ClientId": "100000001", "EmailType": "ConsumerPasswordReset"}"#),
+        body: Some(Body::Json(
+            r#"{"ClientId": "100000001", "EmailType": "ConsumerPasswordReset"}"#,
+        )),
         model: "any JSON (SDK type Any; body not modelled)",
         check: |v| any_json(v),
     },
@@ -651,9 +615,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/sendpasswordresetemail",
         query: &[],
-        body: Some(
+        body: Some(Body::Json(
             r#"{"UserEmail": "ann@example.com", "UserFirstName": "Ann", "UserLastName": "Doe"}"#,
-        ),
+        )),
         model: "any JSON (SDK type Any; body not modelled)",
         check: |v| any_json(v),
     },
@@ -662,7 +626,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/suspendcontract",
         query: &[],
-        body: Some(r#"{"ClientContractId": 1, "ClientId": "100000001"}"#),
+        body: Some(Body::Json(
+            r#"{"ClientContractId": 1, "ClientId": "100000001"}"#,
+        )),
         model: "SuspendContractResponse",
         check: |v| typed::<SuspendContractResponse>(v),
     },
@@ -671,9 +637,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/terminatecontract",
         query: &[],
-        body: Some(
+        body: Some(Body::Json(
             r#"{"ClientContractId": 1, "ClientId": "100000001", "TerminationDate": "2026-01-01T00:00:00"}"#,
-        ),
+        )),
         model: "TerminateContractResponse",
         check: |v| typed::<TerminateContractResponse>(v),
     },
@@ -682,9 +648,9 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/updateclient",
         query: &[],
-        body: Some(
+        body: Some(Body::Json(
             r#"{"Client": {"FirstName": "Ann", "LastName": "Doe", "Id": "100000001"}, "Test": true}"#,
-        ),
+        )),
         model: "UpdateClientResponse",
         check: |v| typed::<UpdateClientResponse>(v),
     },
@@ -693,7 +659,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/updateclientcontractautopays",
         query: &[],
-        body: Some(r#"{}"#),
+        body: Some(Body::Json(r#"{}"#)),
         model: "Contract",
         check: |v| typed::<Contract>(v),
     },
@@ -702,7 +668,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/updateclientservice",
         query: &[],
-        body: Some(r#"{"ServiceId": 1, "Test": true}"#),
+        body: Some(Body::Json(r#"{"ServiceId": 1, "Test": true}"#)),
         model: "UpdateClientServiceResponse",
         check: |v| typed::<UpdateClientServiceResponse>(v),
     },
@@ -711,7 +677,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/updateclientvisit",
         query: &[],
-        body: Some(r#"{"Test": true, "VisitId": 1}"#),
+        body: Some(Body::Json(r#"{"Test": true, "VisitId": 1}"#)),
         model: "UpdateClientVisitResponse",
         check: |v| typed::<UpdateClientVisitResponse>(v),
     },
@@ -720,7 +686,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/updatecontactlog",
         query: &[],
-        body: Some(r#"{"Test": true}"#),
+        body: Some(Body::Json(r#"{"Test": true}"#)),
         model: "ContactLog",
         check: |v| typed::<ContactLog>(v),
     },
@@ -729,7 +695,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/uploadclientdocument",
         query: &[],
-        body: Some(r#"{"ClientId": "100000001", "File": {}}"#),
+        body: Some(Body::Json(r#"{"ClientId": "100000001", "File": {}}"#)),
         model: "UploadClientDocumentResponse",
         check: |v| typed::<UploadClientDocumentResponse>(v),
     },
@@ -738,7 +704,7 @@ const CALLS: &[Call] = &[
         method: "POST",
         path: "/public/v6/client/uploadclientphoto",
         query: &[],
-        body: Some(r#"{"Bytes": "x", "ClientId": "100000001"}"#),
+        body: Some(Body::Json(r#"{"Bytes": "x", "ClientId": "100000001"}"#)),
         model: "UploadClientPhotoResponse",
         check: |v| typed::<UploadClientPhotoResponse>(v),
     },
