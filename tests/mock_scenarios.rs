@@ -97,6 +97,27 @@ fn a_used_step_is_not_served_twice_and_unfinished_flows_are_journaled() {
     }
     let requests = journal["requests"].as_array().unwrap();
     assert_eq!(requests.len(), 3);
+    // A request that matches nothing in s1 is journaled with s1's expected next step first.
+    let stray = mock.send(
+        mock.request("GET", "/api/customers/9/nothing")
+            .header("x-conform-scenario", "s1")
+            .header("X-AUTH-USER", "u")
+            .header("X-AUTH-TOKEN", "t"),
+    );
+    assert_eq!(stray.status, 404);
+    let journal = mock.get("/__conform/journal").json();
+    let last = journal["requests"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["matched"], "miss");
+    assert_eq!(last["near_misses"][0]["case"], steps[1].id(), "{last}");
+    assert!(last["near_misses"][0]["differences"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("path:"));
     assert_eq!(requests[0]["scenario"], "s1");
     assert_eq!(requests[0]["case"], steps[0].id());
     assert_eq!(requests[0]["matched"], "exact");

@@ -217,15 +217,28 @@ impl Playback {
     }
 
     /// The interactions closest to `req`, with their differences (for the journal).
+    /// In a scenario, the expected next step of each flow under way comes first.
     pub fn near_misses(&self, req: &Incoming, n: usize) -> Vec<NearMiss> {
         let mut scored: Vec<(i64, usize)> = (0..self.entries.len())
             .map(|i| (closeness(&self.against(&self.entries[i], true), req), i))
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        scored
+        let expected: Vec<usize> = match &req.scenario {
+            Some(name) => self
+                .scenarios
+                .unfinished(&self.entries)
+                .into_iter()
+                .filter(|(s, _)| s == name)
+                .map(|(_, next)| next)
+                .collect(),
+            None => Vec::new(),
+        };
+        let closest = scored.into_iter().map(|(_, i)| i).take(n);
+        let mut picked: Vec<usize> = expected.clone();
+        picked.extend(closest.filter(|i| !expected.contains(i)));
+        picked
             .into_iter()
-            .take(n)
-            .map(|(_, i)| {
+            .map(|i| {
                 let e = &self.entries[i];
                 NearMiss {
                     case: e.id(),
