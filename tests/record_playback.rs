@@ -287,6 +287,7 @@ fn the_standalone_mock_answers_a_real_client() {
             "demo",
             "--port",
             "0",
+            "--strict",
         ])
         .envs(secrets())
         .stdout(Stdio::piped())
@@ -328,7 +329,7 @@ fn the_standalone_mock_answers_a_real_client() {
         .next()
         .unwrap()
         .unwrap()
-        .contains("GET /items/1?apiKey=anything -> 200 (get_item.yaml::fetches an item)"));
+        .contains("GET /items/1?apiKey=anything -> 200 (exact get_item.yaml::fetches an item)"));
     assert!(lines
         .next()
         .unwrap()

@@ -204,4 +204,10 @@ pub struct MockArgs {
     /// Port on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8765)]
     pub port: u16,
+    /// No fallbacks: a request that matches no recording exactly gets a 404 with the explanation.
+    #[arg(long)]
+    pub strict: bool,
+    /// Answer CORS preflights and let any origin read the answers (for browser clients).
+    #[arg(long)]
+    pub cors: bool,
 }

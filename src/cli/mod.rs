@@ -144,7 +144,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Validate { env, strict } => commands::validate::validate(&root, env, strict),
         Command::Record(args) => commands::record::record(&root, args, &env),
         Command::Drift(args) => commands::drift::drift(&root, args, &env),
-        Command::Mock(args) => commands::mock::mock(&root, &args.api, args.port),
+        Command::Mock(args) => commands::mock::mock(&root, &args),
         Command::List { apis } => commands::list::list(&root, apis),
         Command::Import(ImportCommand::Openapi(args)) => commands::import::import(&root, args),
         Command::Coverage(args) => commands::coverage::coverage(&root, args),

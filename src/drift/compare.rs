@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::finding::{Code, Difference, Part};
-use crate::mock::normalize::{media_type, VOLATILE_HEADERS};
+use crate::mock::normalize::{is_volatile_header, media_type};
 use crate::mock::recording::RecordedResponse;
 
 /// Every difference, in a stable order (status, headers, body in document order), each
@@ -66,7 +66,7 @@ impl Out {
 }
 
 fn compared_header(name: &str) -> bool {
-    !name.eq_ignore_ascii_case("content-type") && !VOLATILE_HEADERS.contains(&name)
+    !name.eq_ignore_ascii_case("content-type") && !is_volatile_header(name)
 }
 
 fn headers(recorded: &RecordedResponse, live: &RecordedResponse, out: &mut Out) {

@@ -1,13 +1,16 @@
 //! Matching an incoming request against recorded interactions, and explaining a miss.
 //!
-//! A recorded request matches when method and path are equal, the query pairs are equal as a
-//! multiset, every recorded header has the same value and a recorded JSON body is equal as JSON.
+//! A recorded request matches when method and path are equal, the query and a recorded JSON body
+//! satisfy the interaction's rules (`rules`: exact by default, compared by value), the recorded
+//! headers are satisfied as a server reads them (`header_difference`) and, for clients that do
+//! not pin a case, the request carries credentials exactly when the recording's case did.
 //! Scrubbed placeholders (`<scrubbed:...>`) match any value, so playback works after scrubbing.
 
 use serde_json::Value;
 
-use super::recording::RecordedRequest;
-use crate::json::{compact, json_equal};
+use super::load::Loaded;
+use super::negotiate::{accepts, essence};
+use crate::json::compact;
 use crate::redact::is_placeholder;
 
 /// An incoming request, decoded once.
@@ -19,6 +22,8 @@ pub struct Incoming {
     /// Lowercase names.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// The scenario the client plays (header or path prefix), if it names one.
+    pub scenario: Option<String>,
 }
 
 impl Incoming {
@@ -40,8 +45,21 @@ impl Incoming {
     }
 }
 
+/// What a request is matched against: a recorded interaction and its rules.
+pub struct Against<'a> {
+    pub entry: &'a Loaded,
+    /// Lowercase names of the API's credential headers.
+    pub credentials: &'a [String],
+    /// Whether the request is matched as a client's (credential presence must agree, `Accept` is
+    /// negotiated against the answer); false for a run pinning its case: playback runs have no
+    /// credentials and check content types themselves.
+    pub check_credentials: bool,
+}
+
 /// How a recorded request differs from an incoming one; empty when they match.
-pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
+pub fn differences(a: &Against<'_>, inc: &Incoming) -> Vec<String> {
+    let rec = &a.entry.interaction.request;
+    let rules = &a.entry.rules;
     let mut out = Vec::new();
     if !rec.method.eq_ignore_ascii_case(&inc.method) {
         out.push(format!(
@@ -52,7 +70,7 @@ pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
     if rec.path != inc.path {
         out.push(format!("path: recorded {}, got {}", rec.path, inc.path));
     }
-    if !query_equal(&rec.query, &inc.query) {
+    if !rules.query_matches(&rec.query, &inc.query) {
         let fmt = |q: &[(String, String)]| {
             let v: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
             if v.is_empty() {
@@ -67,20 +85,32 @@ pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
             fmt(&inc.query)
         ));
     }
+    if a.check_credentials {
+        let sends = a.credentials.iter().any(|c| inc.header(c).is_some());
+        if sends != a.entry.authed {
+            out.push(if a.entry.authed {
+                "credentials: recorded with credentials, the request sends none".to_string()
+            } else {
+                "credentials: recorded without credentials, the request sends some".to_string()
+            });
+        }
+    }
+    if let Some(d) = accept_difference(a, inc.header("accept")) {
+        out.push(d);
+    }
     for (name, want) in &rec.headers {
-        match inc.header(&name.to_ascii_lowercase()) {
-            // Credentials are recorded as placeholders; playback runs without them.
-            _ if is_placeholder(want) => {}
-            None => out.push(format!("header {name}: recorded `{want}`, missing")),
-            Some(got) if got != want => {
-                out.push(format!("header {name}: recorded `{want}`, got `{got}`"))
-            }
-            Some(_) => {}
+        let name = name.to_ascii_lowercase();
+        if name == "accept" {
+            continue;
+        }
+        let got = inc.header(&name);
+        if let Some(d) = header_difference(a, &name, want, got) {
+            out.push(d);
         }
     }
     if let Some(want) = &rec.json {
         match serde_json::from_slice::<Value>(&inc.body) {
-            Ok(got) if body_matches(want, &got) => {}
+            Ok(got) if rules.body_matches(want, &got) => {}
             Ok(got) => out.push(format!(
                 "json body: recorded {}, got {}",
                 short(want),
@@ -108,36 +138,43 @@ pub fn differences(rec: &RecordedRequest, inc: &Incoming) -> Vec<String> {
     out
 }
 
-fn query_equal(rec: &[(String, String)], inc: &[(String, String)]) -> bool {
-    if rec.len() != inc.len() {
-        return false;
-    }
-    let mut rest: Vec<&(String, String)> = inc.iter().collect();
-    for (k, v) in rec {
-        let Some(i) = rest
-            .iter()
-            .position(|(ik, iv)| ik == k && (iv == v || is_placeholder(v)))
-        else {
-            return false;
-        };
-        rest.swap_remove(i);
-    }
-    true
+/// `Accept` is negotiated against the recorded answer's content type (else the recorded
+/// `Accept`), whether or not the recording kept the header; for a pinned run, against the
+/// recorded `Accept` only.
+fn accept_difference(a: &Against<'_>, got: Option<&str>) -> Option<String> {
+    let find = |h: &std::collections::BTreeMap<String, String>, name: &str| {
+        h.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let recorded = find(&a.entry.interaction.request.headers, "accept");
+    // A pinned run checks the answer's content type itself: a recorded wrong type is a contract
+    // break to report, not a reason to refuse the request.
+    let offered = if a.check_credentials {
+        find(&a.entry.interaction.response.headers, "content-type").or(recorded)?
+    } else {
+        recorded?
+    };
+    (!accepts(got, &offered)).then(|| {
+        format!(
+            "header accept: `{}` does not accept {offered}",
+            got.unwrap_or("")
+        )
+    })
 }
 
-/// JSON equality in which a recorded placeholder string matches anything.
-fn body_matches(rec: &Value, got: &Value) -> bool {
-    match (rec, got) {
-        (Value::String(s), _) if is_placeholder(s) => true,
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(k, v)| b.get(k).is_some_and(|w| body_matches(v, w)))
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| body_matches(x, y))
-        }
-        _ => json_equal(rec, got),
+/// A recorded header matters as the server reads it: credentials by presence, `Content-Type` by
+/// media type, others by value.
+fn header_difference(a: &Against<'_>, name: &str, want: &str, got: Option<&str>) -> Option<String> {
+    let credential = is_placeholder(want) || a.credentials.iter().any(|c| c == name);
+    match got {
+        // A pinned run has no credentials; scrubbed or not, they were the recording's.
+        None if credential && !a.check_credentials => None,
+        None => Some(format!("header {name}: recorded `{want}`, missing")),
+        Some(_) if credential => None,
+        Some(got) if name == "content-type" && essence(got) == essence(want) => None,
+        Some(got) if got != want => Some(format!("header {name}: recorded `{want}`, got `{got}`")),
+        Some(_) => None,
     }
 }
 
@@ -146,7 +183,8 @@ fn short(v: &Value) -> String {
 }
 
 /// A similarity score used to pick the closest recording for a miss (higher is closer).
-pub fn closeness(rec: &RecordedRequest, inc: &Incoming) -> i64 {
+pub fn closeness(a: &Against<'_>, inc: &Incoming) -> i64 {
+    let rec = &a.entry.interaction.request;
     let mut score = 0;
     if rec.method.eq_ignore_ascii_case(&inc.method) {
         score += 100;
@@ -163,23 +201,62 @@ pub fn closeness(rec: &RecordedRequest, inc: &Incoming) -> i64 {
         score += 20 * common as i64;
     }
     score += 10 * rec.query.iter().filter(|p| inc.query.contains(p)).count() as i64;
-    score - differences(rec, inc).len() as i64
+    score - differences(a, inc).len() as i64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::case::Endpoint;
+    use crate::mock::recording::{
+        Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse,
+    };
     use serde_json::json;
 
-    fn rec() -> RecordedRequest {
-        RecordedRequest {
+    fn entry(authed: bool) -> Loaded {
+        let request = RecordedRequest {
             method: "POST".into(),
             path: "/api/customers".into(),
             query: vec![("a".into(), "1".into()), ("a".into(), "2".into())],
-            headers: [("x-api-key".to_string(), "<scrubbed:x-api-key>".to_string())].into(),
+            headers: [
+                ("x-api-key".to_string(), "<scrubbed:x-api-key>".to_string()),
+                ("accept".to_string(), "application/json".to_string()),
+            ]
+            .into(),
             json: Some(json!({"name": "Acme", "password": "<scrubbed:password>"})),
             text: None,
             sha256: None,
+        };
+        let response = RecordedResponse {
+            status: 201,
+            headers: [("content-type".to_string(), "application/json".to_string())].into(),
+            json: None,
+            text: None,
+            base64: None,
+        };
+        Loaded {
+            stem: "create".into(),
+            interaction: Interaction {
+                case: "creates".into(),
+                provenance: Provenance {
+                    kind: ProvenanceKind::Documented,
+                    source: Some("test".into()),
+                    at: None,
+                    host: None,
+                    conform_version: None,
+                },
+                request,
+                response,
+                rules: None,
+            },
+            template: Endpoint {
+                method: "POST".into(),
+                path: "/api/customers".into(),
+            },
+            flow: false,
+            authed,
+            repeatable: false,
+            rules: Default::default(),
         }
     }
 
@@ -188,29 +265,60 @@ mod tests {
             method: "POST".into(),
             path: "/api/customers".into(),
             query: vec![("a".into(), "2".into()), ("a".into(), "1".into())],
-            headers: vec![("x-api-key".into(), "real".into())],
+            headers: vec![
+                ("x-api-key".into(), "real".into()),
+                ("accept".into(), "*/*".into()),
+            ],
             body: serde_json::to_vec(&body).unwrap(),
+            scenario: None,
         }
     }
 
+    fn diffs(e: &Loaded, i: &Incoming) -> Vec<String> {
+        let credentials = vec!["x-api-key".to_string()];
+        differences(
+            &Against {
+                entry: e,
+                credentials: &credentials,
+                check_credentials: true,
+            },
+            i,
+        )
+    }
+
     #[test]
-    fn placeholders_and_query_order_match() {
-        assert!(differences(&rec(), &inc(json!({"password": "pw", "name": "Acme"}))).is_empty());
+    fn placeholders_query_order_and_accept_ranges_match() {
+        let d = diffs(
+            &entry(true),
+            &inc(json!({"password": "pw", "name": "Acme"})),
+        );
+        assert!(d.is_empty(), "{d:?}");
+    }
+
+    #[test]
+    fn credentials_match_by_presence() {
+        let body = json!({"password": "pw", "name": "Acme"});
+        let d = diffs(&entry(false), &inc(body.clone()));
+        assert!(d.iter().any(|x| x.starts_with("credentials:")), "{d:?}");
+        let mut bare = inc(body);
+        bare.headers.retain(|(n, _)| n != "x-api-key");
+        let d = diffs(&entry(true), &bare);
+        assert!(d.iter().any(|x| x.starts_with("credentials:")), "{d:?}");
     }
 
     #[test]
     fn differences_name_what_differs() {
-        let d = differences(&rec(), &inc(json!({"name": "Other", "password": "x"})));
-        assert_eq!(d.len(), 1);
+        let d = diffs(
+            &entry(true),
+            &inc(json!({"name": "Other", "password": "x"})),
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].starts_with("json body: recorded"), "{d:?}");
         let mut i = inc(json!({}));
-        i.headers.clear();
         i.path = "/api/customer".into();
-        let d = differences(&rec(), &i);
+        i.headers = vec![("accept".into(), "text/html".into())];
+        let d = diffs(&entry(true), &i);
         assert!(d.iter().any(|x| x.starts_with("path:")), "{d:?}");
-        assert!(
-            !d.iter().any(|x| x.starts_with("header")),
-            "a scrubbed credential may be absent: {d:?}"
-        );
+        assert!(d.iter().any(|x| x.starts_with("header accept:")), "{d:?}");
     }
 }

@@ -1,9 +1,17 @@
-//! Recordings (`recording`), matching (`matcher`), the playback server (`playback`), record
-//! mode (`record`) and the one normalisation of a response that record and drift share
-//! (`normalize`).
+//! Recordings (`recording`), loading them for playback (`load`), matching (`negotiate`, `rules`,
+//! `matcher`), choosing an answer (`scenario`, `fallback`, `playback`), the server and its
+//! journal (`server`, `journal`), record mode (`record`) and the one normalisation of a response
+//! that record and drift share (`normalize`).
 
+pub mod fallback;
+pub mod journal;
+pub mod load;
 pub mod matcher;
+pub mod negotiate;
 pub mod normalize;
 pub mod playback;
 pub mod record;
 pub mod recording;
+pub mod rules;
+pub mod scenario;
+pub mod server;

@@ -35,6 +35,13 @@ pub const VOLATILE_HEADERS: &[&str] = &[
     "last-modified",
 ];
 
+/// Headers that are never recorded or compared: the volatile ones, and conform's own playback
+/// wire headers (`x-conform-match`, ...), which a mock adds and a vendor never sends.
+pub fn is_volatile_header(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    VOLATILE_HEADERS.contains(&name.as_str()) || name.starts_with("x-conform-")
+}
+
 /// How a body is kept in a recording.
 pub enum StoredBody<'b> {
     Empty,
@@ -68,7 +75,7 @@ pub fn response(live: &HttpResponse, redactor: &Redactor) -> RecordedResponse {
         headers: live
             .headers
             .iter()
-            .filter(|(n, _)| !VOLATILE_HEADERS.contains(&n.as_str()))
+            .filter(|(n, _)| !is_volatile_header(n))
             .map(|(n, v)| (n.clone(), redactor.header(n, v)))
             .collect(),
         json: None,

@@ -216,5 +216,7 @@ fn interaction(
         provenance,
         request,
         response,
+        // Rules a person wrote survive a re-record.
+        rules: previous.and_then(|p| p.rules.clone()),
     }
 }

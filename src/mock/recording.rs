@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::rules::MatchRules;
 use crate::diag::{self, Diagnostic, Pos};
 
 mod locate;
@@ -29,6 +30,9 @@ pub struct Interaction {
     pub provenance: Provenance,
     pub request: RecordedRequest,
     pub response: RecordedResponse,
+    /// How strictly a request must equal this one's (over the API's `_api.yaml` defaults).
+    #[serde(default, rename = "match", skip_serializing_if = "Option::is_none")]
+    pub rules: Option<MatchRules>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,8 @@
 //!   case is answered with its own recorded interaction. Never recorded, never sent live.
 //! - [`UNMATCHED_HEADER`]: set by the playback server on its 404 when no recording matches; the
 //!   JSON body then carries a human-readable [`UNMATCHED_MESSAGE`] field (and `differences`).
+//! - [`SCENARIO_HEADER`], [`SCENARIO_PREFIX`], [`MATCH_HEADER`], [`JOURNAL_PATH`]: what other
+//!   clients of `conform mock` use (docs/recordings.md, "The wire contract").
 
 use super::request::HEADER_VALUE;
 
@@ -18,6 +20,19 @@ pub const UNMATCHED_HEADER: &str = "x-conform-unmatched";
 
 /// Field of an unmatched answer's JSON body holding the explanation.
 pub const UNMATCHED_MESSAGE: &str = "message";
+
+/// Header naming the scenario a client plays against `conform mock` (state kept per name).
+pub const SCENARIO_HEADER: &str = "x-conform-scenario";
+
+/// Path prefix naming a scenario, for clients that cannot add headers: `/__scenario/<name>/...`.
+pub const SCENARIO_PREFIX: &str = "/__scenario/";
+
+/// Header on every answer the mock serves from a recording: `exact; case=<id>`,
+/// `fallback; closest=<id>` or `case; case=<id>` (ids percent-encoded as in [`CASE_HEADER`]).
+pub const MATCH_HEADER: &str = "x-conform-match";
+
+/// Path of the mock's journal: every request, what it matched and why, the near misses.
+pub const JOURNAL_PATH: &str = "/__conform/journal";
 
 /// The [`CASE_HEADER`] value for a case id (percent-encoded: case names may hold any text).
 pub fn encode_case_id(id: &str) -> String {

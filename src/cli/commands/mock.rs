@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use super::{new_runtime, stop_signal, Out};
 use crate::case::{load_suite, LoadOptions};
+use crate::cli::args::MockArgs;
 use crate::error::{Error, EXIT_OK};
-use crate::mock::playback::serve;
+use crate::mock::server::{serve_with, Observer, ServeOptions};
 use crate::plan::{plan, Selection};
 
-pub fn mock(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
+pub fn mock(root: &Path, args: &MockArgs) -> Result<i32, Error> {
+    let api_name = args.api.as_str();
     let suite = load_suite(
         root,
         &LoadOptions {
@@ -30,20 +32,37 @@ pub fn mock(root: &Path, api_name: &str, port: u16) -> Result<i32, Error> {
         .ok_or_else(|| Error::Usage(format!("unknown API `{api_name}`")))?;
     let playback = Arc::new(super::validate::load_playback(&suite, api)?);
     let count = playback.entries.len();
+    let options = ServeOptions {
+        strict: args.strict,
+        cors: args.cors,
+    };
+    let port = args.port;
     new_runtime()?.block_on(async move {
         let addr =
             std::net::SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), port);
-        let observer: crate::mock::playback::Observer = Arc::new(|req, status, hit| {
-            let what = hit
-                .map(|e| format!("{}.yaml::{}", e.stem, e.interaction.case))
-                .unwrap_or_else(|| "no match".into());
-            Out::line(&format!("{} -> {status} ({what})", req.describe()));
+        let observer: Observer = Arc::new(|e| {
+            let what = match &e.case {
+                Some(case) => format!("{} {}", e.matched, case.replacen("::", ".yaml::", 1)),
+                None => "no match".into(),
+            };
+            let scenario = e
+                .scenario
+                .as_ref()
+                .map(|s| format!(" [scenario {s}]"))
+                .unwrap_or_default();
+            Out::line(&format!("{}{scenario} -> {} ({what})", e.request, e.status));
         });
-        let server = serve(playback, addr, Some(observer))
+        let server = serve_with(playback, addr, Some(observer), options)
             .await
             .map_err(|e| Error::Io(format!("cannot listen on {addr}: {e}")))?;
+        let mode = match (options.strict, options.cors) {
+            (true, true) => "strict, CORS, ",
+            (true, false) => "strict, ",
+            (false, true) => "CORS, ",
+            (false, false) => "",
+        };
         Out::line(&format!(
-            "serving {count} recorded interactions of `{api_name}` on {} (Ctrl-C stops)",
+            "serving {count} recorded interactions of `{api_name}` on {} ({mode}Ctrl-C stops)",
             server.base_url()
         ));
         stop_signal().await;

@@ -1,0 +1,197 @@
+//! Match rules: how strictly a request's query and JSON body must equal a recording's.
+//!
+//! Exact by default. A recording (`match:` on an interaction) or an API (`cases/<api>/recordings/
+//! _api.yaml`) may opt into `subset` (every recorded part must be in the request; the request may
+//! send more) and `ignore` (query names or dotted body paths never compared). Values compare by
+//! value, as servers parse them: `true` = `True`, `10` = `10.0`; scrubbed placeholders match any.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::json::json_equal;
+use crate::redact::is_placeholder;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// Equal as a whole (query: as a multiset of pairs; body: as JSON).
+    #[default]
+    Exact,
+    /// Every recorded pair or field is in the request, which may send more.
+    Subset,
+}
+
+/// `match: { query: subset|exact, body: subset|exact, ignore: [names or dotted paths] }`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchRules {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<Mode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Mode>,
+    /// Query parameter names and body paths (`Client.BirthDate`) left out of the comparison.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore: Vec<String>,
+}
+
+impl MatchRules {
+    /// These rules over `defaults` (an API's): a recording's own setting wins; ignores add up.
+    pub fn over(&self, defaults: &MatchRules) -> MatchRules {
+        let mut ignore = defaults.ignore.clone();
+        ignore.extend(self.ignore.iter().cloned());
+        MatchRules {
+            query: self.query.or(defaults.query),
+            body: self.body.or(defaults.body),
+            ignore,
+        }
+    }
+
+    fn ignores(&self, path: &str) -> bool {
+        self.ignore.iter().any(|i| i == path)
+    }
+
+    /// Whether the request's query pairs satisfy the recorded ones.
+    pub fn query_matches(&self, rec: &[(String, String)], inc: &[(String, String)]) -> bool {
+        let keep = |q: &[(String, String)]| -> Vec<(String, String)> {
+            q.iter()
+                .filter(|(k, _)| !self.ignores(k))
+                .cloned()
+                .collect()
+        };
+        let (rec, inc) = (keep(rec), keep(inc));
+        if self.query.unwrap_or_default() == Mode::Exact && rec.len() != inc.len() {
+            return false;
+        }
+        let mut rest: Vec<&(String, String)> = inc.iter().collect();
+        for (k, v) in &rec {
+            let Some(i) = rest
+                .iter()
+                .position(|(ik, iv)| ik == k && scalar_equal(v, iv))
+            else {
+                return false;
+            };
+            rest.swap_remove(i);
+        }
+        true
+    }
+
+    /// Whether the request's JSON body satisfies the recorded one.
+    pub fn body_matches(&self, rec: &Value, inc: &Value) -> bool {
+        self.value_matches(rec, inc, "")
+    }
+
+    fn value_matches(&self, rec: &Value, inc: &Value, at: &str) -> bool {
+        let subset = self.body.unwrap_or_default() == Mode::Subset;
+        match (rec, inc) {
+            (Value::String(s), _) if is_placeholder(s) => true,
+            (Value::Object(a), Value::Object(b)) => {
+                let child = |k: &str| {
+                    if at.is_empty() {
+                        k.to_string()
+                    } else {
+                        format!("{at}.{k}")
+                    }
+                };
+                let wanted = a.iter().filter(|(k, _)| !self.ignores(&child(k)));
+                let sent = b.keys().filter(|k| !self.ignores(&child(k))).count();
+                let mut n = 0;
+                for (k, v) in wanted {
+                    n += 1;
+                    match b.get(k) {
+                        Some(w) if self.value_matches(v, w, &child(k)) => {}
+                        _ => return false,
+                    }
+                }
+                subset || n == sent
+            }
+            (Value::Array(a), Value::Array(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.value_matches(x, y, at))
+            }
+            (Value::String(a), Value::String(b)) => scalar_equal(a, b),
+            _ => json_equal(rec, inc),
+        }
+    }
+}
+
+/// Query values (or JSON strings) equal by value: same text, booleans ignoring case, numbers
+/// numerically; a scrubbed placeholder matches anything.
+pub fn scalar_equal(rec: &str, inc: &str) -> bool {
+    if rec == inc || is_placeholder(rec) {
+        return true;
+    }
+    let boolean = |s: &str| match s.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    };
+    if let (Some(a), Some(b)) = (boolean(rec), boolean(inc)) {
+        return a == b;
+    }
+    match (rec.parse::<f64>(), inc.parse::<f64>()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn values_compare_by_value() {
+        assert!(scalar_equal("false", "False"));
+        assert!(scalar_equal("10", "10.0"));
+        assert!(!scalar_equal("10", "11"));
+        assert!(!scalar_equal("true", "1"));
+        assert!(scalar_equal("<scrubbed:apiKey>", "anything"));
+    }
+
+    #[test]
+    fn exact_query_needs_every_pair_and_no_more() {
+        let exact = MatchRules::default();
+        let rec = pairs(&[("a", "1"), ("b", "true")]);
+        assert!(exact.query_matches(&rec, &pairs(&[("b", "True"), ("a", "1")])));
+        assert!(!exact.query_matches(&rec, &pairs(&[("a", "1"), ("b", "true"), ("c", "x")])));
+        let subset = MatchRules {
+            query: Some(Mode::Subset),
+            ..MatchRules::default()
+        };
+        assert!(subset.query_matches(&rec, &pairs(&[("a", "1"), ("b", "true"), ("c", "x")])));
+        assert!(!subset.query_matches(&rec, &pairs(&[("a", "1")])));
+        let ignoring = MatchRules {
+            ignore: vec!["limit".into()],
+            ..MatchRules::default()
+        };
+        assert!(ignoring.query_matches(&rec, &pairs(&[("a", "1"), ("b", "true"), ("limit", "10")])));
+    }
+
+    #[test]
+    fn bodies_exact_subset_and_ignored_paths() {
+        let rec = json!({"Client": {"FirstName": "Ann", "BirthDate": "2000-01-01"}});
+        let more = json!({"Client": {"FirstName": "Ann", "BirthDate": "2000-01-01", "Test": true}});
+        assert!(!MatchRules::default().body_matches(&rec, &more));
+        let subset = MatchRules {
+            body: Some(Mode::Subset),
+            ..MatchRules::default()
+        };
+        assert!(subset.body_matches(&rec, &more));
+        let other_date =
+            json!({"Client": {"FirstName": "Ann", "BirthDate": "1999-12-31T00:00:00+01:00"}});
+        assert!(!MatchRules::default().body_matches(&rec, &other_date));
+        let ignoring = MatchRules {
+            ignore: vec!["Client.BirthDate".into()],
+            ..MatchRules::default()
+        };
+        assert!(ignoring.body_matches(&rec, &other_date));
+        let rules = ignoring.over(&subset);
+        assert_eq!(rules.body, Some(Mode::Subset));
+        assert!(rules.body_matches(&rec, &json!({"Client": {"FirstName": "Ann"}, "x": 1})));
+    }
+}
