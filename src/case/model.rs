@@ -345,6 +345,8 @@ pub struct SnapshotExpect {
     /// File name stem under `snapshots/<api>/`.
     pub name: String,
     pub redact: Vec<super::selector::Selector>,
+    /// Exact comparison: no difference is graded as harmless.
+    pub strict: bool,
 }
 
 #[derive(Debug)]

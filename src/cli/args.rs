@@ -90,8 +90,9 @@ pub struct CaseRunArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub cases: CaseRunArgs,
-    /// Write new and changed snapshots in place instead of as .snap.new.
-    #[arg(long)]
+    /// Write new and changed snapshots in place instead of as .snap.new (a live run: those of
+    /// its target, snapshots/<api>/@<env>/).
+    #[arg(long, visible_alias = "update-snapshots")]
     pub accept: bool,
 }
 

@@ -28,14 +28,27 @@ pub enum Target {
     /// conform's playback server for the API's recordings, at `base_url` (sends [`CASE_HEADER`];
     /// no limits, no retries).
     Playback { base_url: String },
-    /// A live server: a vendor sandbox, a spec mock, `conform mock`.
-    Live { base_url: String },
+    /// A live server: a vendor sandbox, a spec mock, `conform mock`. `snapshots`: its own
+    /// folder under `snapshots/<api>/` (`check::snapshot::target_dir`); `None` when recording,
+    /// whose snapshots are the playback ones.
+    Live {
+        base_url: String,
+        snapshots: Option<String>,
+    },
 }
 
 impl Target {
     pub fn base_url(&self) -> &str {
         match self {
-            Target::Playback { base_url } | Target::Live { base_url } => base_url,
+            Target::Playback { base_url } | Target::Live { base_url, .. } => base_url,
+        }
+    }
+
+    /// The folder of this target's snapshots under `snapshots/<api>/`; `None`: the playback ones.
+    pub fn snapshot_dir(&self) -> Option<&str> {
+        match self {
+            Target::Live { snapshots, .. } => snapshots.as_deref(),
+            Target::Playback { .. } => None,
         }
     }
 
@@ -375,6 +388,11 @@ async fn run_case(
             api: &ctx.api.name,
             case_file: &ctx.file.path,
             case: &case.name,
+            target: ctx
+                .config
+                .targets
+                .get(&ctx.api.name)
+                .and_then(Target::snapshot_dir),
         },
     };
     let evaluation = check::evaluate(case, &response, &check_ctx, vars);

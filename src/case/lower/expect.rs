@@ -77,13 +77,14 @@ impl ApiLowering<'_, '_> {
         s: &Spanned<SnapshotSpec>,
     ) -> Option<Option<SnapshotExpect>> {
         let default_name = format!("{stem}__{}", slug(case_name));
-        let (name, texts) = match &s.value {
+        let (name, texts, strict) = match &s.value {
             SnapshotSpec::Enabled(false) => return Some(None),
             SnapshotSpec::Long(m) => (
                 m.name.as_deref().map(slug).unwrap_or(default_name),
                 m.redact.clone(),
+                m.strict,
             ),
-            _ => (default_name, Vec::new()),
+            _ => (default_name, Vec::new(), false),
         };
         let mut redact = Vec::new();
         let mut ok = true;
@@ -99,7 +100,11 @@ impl ApiLowering<'_, '_> {
                 }
             }
         }
-        ok.then_some(Some(SnapshotExpect { name, redact }))
+        ok.then_some(Some(SnapshotExpect {
+            name,
+            redact,
+            strict,
+        }))
     }
 
     fn header_rule(

@@ -12,7 +12,7 @@ use crate::mock::record::Recorder;
 use crate::session::{Session, TargetChoice};
 
 pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Error> {
-    let mut config = resolve::session(root, &args.cases, snapshot::Mode::Accept, env)?;
+    let mut config = resolve::session(root, &args.cases, snapshot::Mode::Record, env)?;
     if config.target == TargetChoice::Playback {
         return Err(Error::Usage(
             "record needs a live target: --base-url URL or --env NAME".into(),
