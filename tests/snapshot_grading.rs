@@ -40,7 +40,7 @@ fn project_with_snapshot(server: &MockServer) -> Project {
     p.write(
         "cases/demo/api.yaml",
         &format!(
-            "name: demo\nheaders: {{ Accept: application/json }}\nenvironments:\n  sandbox:\n    base_url: {}\n",
+            "name: demo\nheaders: {{ Accept: application/json }}\nvariables: {{ known_id: 2 }}\nenvironments:\n  sandbox:\n    base_url: {}\n",
             server.base_url()
         ),
     );
@@ -103,6 +103,13 @@ fn changes(check: &Value) -> Vec<String> {
     1,
     "response differs from snapshots/demo/@sandbox/base.snap",
     &["value_changed $['body']['items'][0]['id']", "value_changed $['body']['items'][1]['id']"],
+)]
+#[case::reversed_array_picked_by_id(
+    json!({"id": 1, "name": "Acme", "tags": ["a", "b"], "items": [{"id": 2}, {"id": 1}]}),
+    "assert: { \"$.items[?@.id == {{ known_id }}]\": { exists: true } }",
+    0,
+    "graded changes only against snapshots/demo/@sandbox/base.snap (order $['body']['items'])",
+    &["order $['body']['items']"],
 )]
 #[case::added_field_without_a_schema(
     json!({"id": 1, "name": "Acme", "tags": ["a", "b"], "items": [{"id": 1}, {"id": 2}], "extra": true}),

@@ -326,6 +326,10 @@ pub struct Assertion {
     pub path_text: String,
     /// Shared by every assertion on the same path.
     pub path: Arc<JsonPath>,
+    /// A path that interpolates variables (`$[?@.id == {{ known_id }}]`), rendered per
+    /// evaluation (`check::assert::rendered_path`); `path` is then that path with every
+    /// interpolation read as `0`, parsed at load so that a bad path is a load error.
+    pub path_template: Option<super::template::Template>,
     pub predicates: Vec<Predicate>,
 }
 

@@ -49,7 +49,7 @@ pub fn evaluate(
                 .filter(|c| c.kind == CheckKind::Schema)
                 .all(|c| c.passed);
         let ordered = json
-            .map(|j| snapshot::ordered_arrays(case, j))
+            .map(|j| snapshot::ordered_arrays(case, j, vars))
             .unwrap_or_default();
         let leniency = snapshot::Leniency {
             schema_accepts,

@@ -14,6 +14,7 @@ use super::super::model::{
     MAX_TIME_BUDGET,
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
+use super::super::template::Part;
 use super::{pos, slug, suggestion, ApiLowering, At};
 use crate::diag::Diagnostic;
 use crate::schema::SchemaId;
@@ -194,7 +195,20 @@ impl ApiLowering<'_, '_> {
         raw: &raw::RawPredicates,
         known: &BTreeSet<String>,
     ) -> Option<Assertion> {
-        let path = self.assertion_path(at, path_text)?;
+        let (path, path_template) = if path_text.contains("{{") {
+            let t = self.template(at, path_text, known, true)?;
+            let probe: String = t
+                .parts
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => s.as_str(),
+                    Part::Expr(_) => "0",
+                })
+                .collect();
+            (self.assertion_path(at, &probe)?, Some(t))
+        } else {
+            (self.assertion_path(at, path_text)?, None)
+        };
         let mut predicates = Vec::new();
         if let Some(v) = &raw.equals {
             predicates.push(Predicate::Equals(self.json_template(at, v, known, true)?));
@@ -223,6 +237,7 @@ impl ApiLowering<'_, '_> {
         Some(Assertion {
             path_text: path_text.to_string(),
             path,
+            path_template,
             predicates,
         })
     }

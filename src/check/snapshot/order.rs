@@ -6,16 +6,26 @@ use serde_json::Value;
 use serde_json_path::{JsonPath, NormalizedPath, PathElement};
 
 use super::grade::{Location, Step};
+use crate::case::template::Vars;
 use crate::case::{Capture, CaptureFrom, Case, Predicate};
 
 /// Locations in the snapshot document (`{status, body}`) of the arrays whose order `case`
 /// depends on, found in `body` (the response as received).
-pub fn ordered_arrays(case: &Case, body: &Value) -> Vec<Location> {
+pub fn ordered_arrays(case: &Case, body: &Value, vars: &Vars) -> Vec<Location> {
     let mut out = Vec::new();
     for a in &case.expect.assertions {
-        indexed_arrays(&a.path_text, body, &mut out);
+        let rendered = a
+            .path_template
+            .as_ref()
+            .map(|t| t.render_json_literals(vars));
+        match &rendered {
+            Some(Ok(text)) => indexed_arrays(text, body, &mut out),
+            Some(Err(_)) => {}
+            None => indexed_arrays(&a.path_text, body, &mut out),
+        }
+        let path = crate::check::assert::rendered_path(a, vars).ok().flatten();
         if a.predicates.iter().any(depends_on_order) {
-            for node in a.path.query_located(body).iter() {
+            for node in path.as_ref().unwrap_or(&a.path).query_located(body).iter() {
                 let at = location(node.location());
                 nested_arrays(node.node(), at, &mut out);
             }
