@@ -205,9 +205,9 @@ impl ApiLowering<'_, '_> {
                     Part::Expr(_) => "0",
                 })
                 .collect();
-            (self.assertion_path(at, &probe)?, Some(t))
+            (self.assertion_path(at, &probe, path_text)?, Some(t))
         } else {
-            (self.assertion_path(at, path_text)?, None)
+            (self.assertion_path(at, path_text, path_text)?, None)
         };
         let mut predicates = Vec::new();
         if let Some(v) = &raw.equals {
@@ -242,7 +242,14 @@ impl ApiLowering<'_, '_> {
         })
     }
 
-    fn assertion_path(&mut self, at: &At<'_>, path_text: &str) -> Option<Arc<JsonPath>> {
+    /// Parses `path_text`; errors quote `written`, the path as the case file has it (they differ
+    /// when the path interpolates: `path_text` then reads every interpolation as `0`).
+    fn assertion_path(
+        &mut self,
+        at: &At<'_>,
+        path_text: &str,
+        written: &str,
+    ) -> Option<Arc<JsonPath>> {
         if let Some(p) = self.ctx.json_paths.get(path_text) {
             return Some(Arc::clone(p));
         }
@@ -253,12 +260,20 @@ impl ApiLowering<'_, '_> {
                 Some(p)
             }
             Err(e) => {
-                self.error_help(
-                    at.file,
-                    at.pos,
-                    format!("invalid JSONPath `{path_text}`: {e}"),
-                    "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
-                );
+                let (message, help) = if written == path_text {
+                    (
+                        format!("invalid JSONPath `{written}`: {e}"),
+                        "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`",
+                    )
+                } else {
+                    (
+                        format!(
+                            "invalid JSONPath `{written}` (each interpolation read as `0`): {e}"
+                        ),
+                        "an interpolation stands for a value: `$[?@.id == {{ known_id }}].name`",
+                    )
+                };
+                self.error_help(at.file, at.pos, message, help.into());
                 None
             }
         }
