@@ -54,8 +54,12 @@ pub struct Api {
     pub endpoints: Vec<Endpoint>,
     pub files: Vec<CaseFile>,
     pub limits: Limits,
-    /// Names of the environment variables this API's files use (values are secrets).
+    /// Names of the environment variables this API's files use.
     pub env_refs: std::collections::BTreeSet<String>,
+    /// The environment variables `api.yaml` declares (`env:` and `public_env:`): no other may be read.
+    pub declared_env: std::collections::BTreeSet<String>,
+    /// Declared `public_env:`: not secrets, never scrubbed.
+    pub public_env: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug)]
@@ -88,6 +92,10 @@ pub struct TokenRequest {
 }
 
 /// The longest first retry delay (`limits.backoff`); it doubles on each retry, up to 1024 times.
+/// Shortest secret conform accepts: a shorter value cannot be scrubbed without destroying the
+/// report (it would match ordinary text), so it is refused at load.
+pub const MIN_SECRET_LEN: usize = 6;
+
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// The longest request timeout (`limits.timeout`, a case's `timeout`).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);

@@ -28,6 +28,16 @@ pub struct RawApi {
     /// Default base URL for live runs (`--env` and `--base-url` override it).
     #[schemars(with = "Option<String>")]
     pub base_url: Option<Spanned<String>>,
+    /// The environment variables this API may read as `{{ env.NAME }}` (its secrets: scrubbed
+    /// from every output; values shorter than 6 characters are refused).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub env: Vec<Spanned<String>>,
+    /// Environment variables that are not secrets (a tenant, a site id, a host): readable as
+    /// `{{ env.NAME }}` and shown as they are.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub public_env: Vec<Spanned<String>>,
     /// Named environments, picked with `--env NAME`.
     #[serde(default)]
     pub environments: BTreeMap<String, RawEnvironment>,

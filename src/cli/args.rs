@@ -61,10 +61,13 @@ pub struct TransportArgs {
 }
 
 /// Which reports are written, and where.
+/// Where reports go unless `--report-dir` says otherwise (inside the project).
+pub const DEFAULT_REPORT_DIR: &str = "target/conform";
+
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Where the file reports are written.
-    #[arg(long, default_value = "target/conform", value_name = "DIR")]
+    #[arg(long, default_value = DEFAULT_REPORT_DIR, value_name = "DIR")]
     pub report_dir: PathBuf,
     /// A file report to write (repeatable; default: junit and json).
     #[arg(long = "report", value_enum, value_name = "FORMAT")]

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -11,7 +12,7 @@ use super::recording::{
 };
 use crate::case::{Api, BasePath, Case, CaseId, Suite};
 use crate::redact::Redactor;
-use crate::run::{Event, Exchange, Observer};
+use crate::run::{Event, Exchange, Observer, OutcomeStatus};
 
 /// Response headers that change on every call or only describe the transfer: never recorded.
 const VOLATILE_HEADERS: &[&str] = &[
@@ -39,7 +40,17 @@ const VOLATILE_HEADERS: &[&str] = &[
     "last-modified",
 ];
 
-/// Collects exchanges from run events; writes them as recordings at the end.
+/// A recording file's new content.
+pub struct NewRecording {
+    /// Where it is written.
+    pub path: PathBuf,
+    /// The path relative to the project, for messages.
+    pub display: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Collects exchanges from run events; writes them as recordings at the end. Only cases that
+/// passed are recorded: a case that failed keeps its old recording.
 #[derive(Default)]
 pub struct Recorder {
     exchanges: BTreeMap<CaseId, Exchange>,
@@ -58,7 +69,8 @@ impl Observer for Recorder {
                 }
             }
             Event::CaseFinished(f) => {
-                if let Some(ex) = &f.exchange {
+                let passed = f.outcome.status == OutcomeStatus::Passed;
+                if let Some(ex) = f.exchange.as_ref().filter(|_| passed) {
                     self.exchanges.insert(f.outcome.id.clone(), (**ex).clone());
                 }
             }
@@ -78,7 +90,28 @@ impl Recorder {
     }
 
     /// Writes every touched recording file; returns the files that changed.
-    pub fn write(mut self, suite: &Suite) -> std::io::Result<Vec<PathBuf>> {
+    pub fn write(self, suite: &Suite) -> std::io::Result<Vec<PathBuf>> {
+        let mut changed = Vec::new();
+        for file in self.prepare(suite)? {
+            crate::fsutil::write_atomic(&file.path, &file.bytes)?;
+            changed.push(file.display);
+        }
+        Ok(changed)
+    }
+
+    /// The new content of every recording file that changes, to write all at once.
+    pub fn prepare(mut self, suite: &Suite) -> std::io::Result<Vec<NewRecording>> {
+        // Each API's redactor only grows during a run: the one that knows the most secrets also
+        // scrubs a token or cookie first seen after an earlier case's exchange.
+        let mut latest: HashMap<String, Arc<Redactor>> = HashMap::new();
+        for (id, ex) in &self.exchanges {
+            let known = latest
+                .entry(id.api.clone())
+                .or_insert_with(|| Arc::clone(&ex.redactor));
+            if ex.redactor.secret_count() > known.secret_count() {
+                *known = Arc::clone(&ex.redactor);
+            }
+        }
         let mut by_file: BTreeMap<(String, String), BTreeMap<String, Exchange>> = BTreeMap::new();
         for (id, ex) in std::mem::take(&mut self.exchanges) {
             by_file
@@ -108,7 +141,7 @@ impl Recorder {
                         api,
                         case,
                         ex,
-                        &ex.redactor,
+                        latest.get(&api_name).unwrap_or(&ex.redactor),
                         previous,
                         &base_path,
                     )),
@@ -117,8 +150,11 @@ impl Recorder {
             }
             let new = RecordingFile { interactions };
             if new != old {
-                crate::fsutil::write_atomic(&path, recording::to_yaml(&new).as_bytes())?;
-                changed.push(display);
+                changed.push(NewRecording {
+                    path,
+                    display,
+                    bytes: recording::to_yaml(&new).into_bytes(),
+                });
             }
         }
         Ok(changed)

@@ -40,6 +40,13 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 files: Vec::new(),
                 limits: Limits::default(),
                 env_refs: BTreeSet::new(),
+                declared_env: raw
+                    .env
+                    .iter()
+                    .chain(&raw.public_env)
+                    .map(|n| n.value.clone())
+                    .collect(),
+                public_env: raw.public_env.iter().map(|n| n.value.clone()).collect(),
             },
             api_file,
             query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),

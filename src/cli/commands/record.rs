@@ -19,6 +19,9 @@ pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Er
         ));
     }
     config.keep_exchanges = true;
+    // Snapshots wait in memory and are written with the recordings, after the run: all or nothing.
+    let staging = std::sync::Arc::new(crate::fsutil::Staging::default());
+    config.staging = Some(std::sync::Arc::clone(&staging));
     let files = config.reports.files();
     let session = Session::prepare(root, config)?;
     let suite = std::sync::Arc::clone(session.suite());
@@ -29,13 +32,23 @@ pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Er
     tell_cleanup_not_run(&end);
     if summary.interrupted > 0 {
         tell_interrupted(&summary, &files);
-        eprintln!("no recording was changed");
+        eprintln!("no recording or snapshot was changed");
         return Ok(summary.exit_code());
     }
     let recorded = recorder.len();
-    let changed = recorder
-        .write(&suite)
+    let recordings = recorder
+        .prepare(&suite)
         .map_err(|e| Error::Io(format!("cannot write recordings: {e}")))?;
+    let mut changed = Vec::new();
+    for file in recordings {
+        crate::fsutil::check_write_inside(root, &file.path)
+            .map_err(|e| Error::Usage(e.to_string()))?;
+        staging.write(&file.path, file.bytes);
+        changed.push(file.display);
+    }
+    staging
+        .commit()
+        .map_err(|e| Error::Io(format!("cannot write recordings and snapshots: {e}")))?;
     let mut text = format!(
         "recorded {recorded} exchanges; {} recording files changed\n",
         changed.len()
