@@ -36,6 +36,7 @@ def main(argv):
     with open(report, encoding="utf-8") as f:
         outcomes = json.load(f)["outcomes"]
     kept = defaultdict(Counter)
+    classes = defaultdict(Counter)
     left_out = Counter()
     failed = []
     for o in outcomes:
@@ -44,14 +45,15 @@ def main(argv):
             continue
         kept[api_of(o)][o["status"]] += 1
         if o.get("class"):
-            kept[api_of(o)][f"class {o['class']}"] += 1
+            classes[api_of(o)][o["class"]] += 1
         if o["status"] not in ("passed", "skipped"):
             failed.append(o)
     print(f"left out (tags {', '.join(skip)}): " + ", ".join(f"{a} {n}" for a, n in sorted(left_out.items())))
     for api, counts in sorted(kept.items()):
         total = sum(counts.values())
         parts = ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
-        print(f"{api}: {total} cases: {parts}")
+        by_class = ", ".join(f"{c} {n}" for c, n in sorted(classes[api].items()))
+        print(f"{api}: {total} cases: {parts}" + (f" (failed by class: {by_class})" if by_class else ""))
     if failures:
         for o in failed:
             first = next((c for c in o.get("checks", []) if not c["passed"]), None)
