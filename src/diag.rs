@@ -47,6 +47,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The file's text, to draw the source line; shared by the diagnostics of one file.
     pub source: Option<Arc<str>>,
+    /// A warning: reported, but the command goes on (`validate --strict` makes it an error).
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -59,6 +61,21 @@ impl Diagnostic {
             message: message.into(),
             help: None,
             source: None,
+            warning: false,
+        }
+    }
+
+    /// This problem as a warning (see [`Diagnostic::warning`]).
+    pub fn as_warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
+    fn level(&self) -> Level<'static> {
+        if self.warning {
+            Level::WARNING
+        } else {
+            Level::ERROR
         }
     }
 
@@ -128,7 +145,7 @@ impl Diagnostic {
     pub fn render(&self, style: Style) -> String {
         let path = self.file.display().to_string();
         let message = shorten_quoted(&self.message);
-        let title = Level::ERROR.primary_title(message.as_str());
+        let title = self.level().primary_title(message.as_str());
         let located = self
             .source
             .as_deref()
@@ -155,7 +172,7 @@ impl Diagnostic {
     fn render_unlocated(&self, style: Style) -> String {
         let message = shorten_quoted(&self.message);
         let report: &[Group<'_>] = &[Group::with_title(
-            Level::ERROR.primary_title(message.as_str()),
+            self.level().primary_title(message.as_str()),
         )];
         let mut out = style.renderer().render(report);
         out.push_str(&format!("\n --> {}\n", self.location()));
@@ -233,6 +250,13 @@ pub fn render_all(diagnostics: &[Diagnostic], style: Style, notes: &[String]) ->
     out.push_str(&style.renderer().render(report));
     out.push('\n');
     out
+}
+
+/// Renders warnings, sorted by file and position, without a summary line: the command goes on.
+pub fn render_warnings(warnings: &[Diagnostic], style: Style) -> String {
+    let mut sorted: Vec<&Diagnostic> = warnings.iter().collect();
+    sorted.sort_by(|a, b| (&a.file, a.pos).cmp(&(&b.file, b.pos)));
+    sorted.iter().map(|d| d.render(style)).collect()
 }
 
 /// The byte offset of a position (1-based line, 1-based column in characters).
@@ -359,8 +383,12 @@ pub fn did_you_mean<'a>(
     found: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // A typo has about the length of what was meant; comparing a 10 MB key with every
+    // candidate would take seconds for nothing.
+    let comparable = |c: &str| found.len() <= 2 * c.len() + 16 && c.len() <= 2 * found.len() + 16;
     candidates
         .into_iter()
+        .filter(|c| comparable(c))
         .map(|c| (strsim::jaro_winkler(found, c), c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))

@@ -6,8 +6,9 @@
 //! Relative `$ref`s between files under `schemas/` are resolved from disk by [`LocalFiles`]; any other
 //! URI (http, a file outside `schemas/`) is refused, so validation never touches the network.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use jsonschema::{Retrieve, Uri, Validator};
 use serde_json::Value;
@@ -25,6 +26,8 @@ pub struct SchemaSet {
     /// The same, by the path as given (not canonical): most cases name an already loaded schema,
     /// and this answers them without touching the file system.
     by_given: HashMap<PathBuf, SchemaId>,
+    /// Files read to resolve a `$ref` (canonical paths): used, though no case names them.
+    referenced: Arc<Mutex<BTreeSet<PathBuf>>>,
 }
 
 impl std::fmt::Debug for SchemaSet {
@@ -115,12 +118,23 @@ impl SchemaSet {
         })?;
         let validator = jsonschema::options()
             .with_base_uri(base.to_string())
-            .with_retriever(LocalFiles { root })
+            .with_retriever(LocalFiles {
+                root,
+                referenced: Arc::clone(&self.referenced),
+            })
             .build(&schema)
             .map_err(|e| format!("schema `{display}` does not compile: {e}"))?;
         let id = SchemaId(self.entries.len());
         self.entries.push(CompiledSchema { display, validator });
         Ok(id)
+    }
+
+    /// Every schema file this set read (canonical paths): compiled, or resolved for a `$ref`.
+    pub fn used_files(&self) -> BTreeSet<PathBuf> {
+        let mut used: BTreeSet<PathBuf> = self.by_path.keys().cloned().collect();
+        let referenced = self.referenced.lock().unwrap_or_else(|e| e.into_inner());
+        used.extend(referenced.iter().cloned());
+        used
     }
 
     /// The schema already loaded from `path` (as given to [`SchemaSet::load`]), if any.
@@ -158,6 +172,7 @@ impl SchemaSet {
 /// Resolves `file:` references to files under the schemas folder, and nothing else.
 struct LocalFiles {
     root: PathBuf,
+    referenced: Arc<Mutex<BTreeSet<PathBuf>>>,
 }
 
 impl Retrieve for LocalFiles {
@@ -183,7 +198,10 @@ impl Retrieve for LocalFiles {
                 format!("refusing `$ref` to `{}`: outside schemas/", path.display()).into(),
             );
         }
-        Ok(serde_json::from_slice(&std::fs::read(&path)?)?)
+        let value = serde_json::from_slice(&std::fs::read(&path)?)?;
+        let mut referenced = self.referenced.lock().unwrap_or_else(|e| e.into_inner());
+        referenced.insert(path);
+        Ok(value)
     }
 }
 

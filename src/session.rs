@@ -71,8 +71,15 @@ impl Session {
             &LoadOptions {
                 env: config.env.clone(),
                 apis: config.selection.apis.clone(),
+                strict: false,
             },
         )?);
+        // Case files conform does not read: said before the run, which goes on.
+        let not_read = &suite.stray.not_read;
+        if !not_read.is_empty() {
+            let style = crate::diag::Style::detect();
+            eprint!("{}", crate::diag::render_warnings(not_read, style));
+        }
         let plan = plan(&suite, &config.selection).map_err(Error::Usage)?;
         let mut live = BTreeMap::new();
         let mut playbacks = Vec::new();

@@ -191,7 +191,6 @@ cases:
     expect: { status: 200, snapshot: true }
   - name: echo fails
     expect:
-      # the status matches, so that the assertions are evaluated (a wrong status collapses them)
       status: 200
       headers: { Location: "nowhere", X-Echo: "{{ env.VENDOR_API_KEY }}" }
       assert:

@@ -11,8 +11,9 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use super::lower::{ApiLowering, LowerCtx};
-use super::model::{Api, Suite};
+use super::model::{Api, Stray, Suite};
 use super::raw::{RawApi, RawCaseFile};
+use super::stray::stray_files;
 use crate::diag::{self, Diagnostic, Pos};
 use crate::schema::SchemaSet;
 
@@ -24,6 +25,8 @@ pub struct LoadOptions {
     /// Only these APIs (all when empty): another API's broken file or unset credentials do not
     /// block a run that does not select it.
     pub apis: Vec<String>,
+    /// `validate --strict`: warnings (files conform does not read) are errors.
+    pub strict: bool,
 }
 
 /// Every problem found while loading, each with its file's text to draw the source line.
@@ -86,7 +89,8 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     };
     let mut regexes = HashMap::new();
     let mut json_paths = HashMap::new();
-    for api_dir in api_dirs.into_iter().filter(selected) {
+    let api_dirs: Vec<PathBuf> = api_dirs.into_iter().filter(selected).collect();
+    for api_dir in &api_dirs {
         let mut ctx = LowerCtx {
             root,
             schemas: &mut schemas,
@@ -97,11 +101,22 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
             env: options.env.as_deref(),
             env_refs: Default::default(),
         };
-        if let Some(api) = loader.load_api(&api_dir, &mut ctx) {
+        if let Some(api) = loader.load_api(api_dir, &mut ctx) {
             apis.push(api);
         }
         loader.diagnostics.append(&mut ctx.diagnostics);
         missing_env.append(&mut ctx.missing_env);
+    }
+    let stray = stray_files(root, &api_dirs, &apis, &schemas.used_files());
+    if options.strict {
+        let all = stray.not_read.into_iter().chain(stray.unused);
+        let as_errors = all.map(|d| Diagnostic {
+            warning: false,
+            ..d
+        });
+        loader.diagnostics.extend(as_errors);
+    } else {
+        loader.stray = stray;
     }
     loader.finish(apis, schemas, missing_env)
 }
@@ -157,6 +172,7 @@ struct Loader {
     root: PathBuf,
     sources: HashMap<PathBuf, Arc<str>>,
     diagnostics: Vec<Diagnostic>,
+    stray: Stray,
 }
 
 impl Loader {
@@ -165,6 +181,7 @@ impl Loader {
             root: root.to_path_buf(),
             sources: HashMap::new(),
             diagnostics: Vec::new(),
+            stray: Stray::default(),
         }
     }
 
@@ -182,6 +199,7 @@ impl Loader {
                 root: self.root,
                 apis,
                 schemas,
+                stray: self.stray,
             })
         } else {
             let sources = self.sources;

@@ -1,14 +1,16 @@
 //! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower/`,
-//! one file per grammar section, and `model`), snapshot redaction selectors (`selector`) and
-//! interpolation (`template`).
+//! one file per grammar section, and `model`), snapshot redaction selectors (`selector`),
+//! interpolation (`template`), nesting limits (`limits`) and files it does not read (`stray`).
 
 pub mod functions;
 pub mod id;
+pub mod limits;
 pub mod load;
 pub mod lower;
 pub mod model;
 pub mod raw;
 pub mod selector;
+pub mod stray;
 pub mod template;
 
 pub use id::CaseId;

@@ -23,6 +23,18 @@ pub struct Suite {
     pub root: PathBuf,
     pub apis: Vec<Api>,
     pub schemas: crate::schema::SchemaSet,
+    /// Files conform does not read, and schemas and snapshots no case uses: warnings that do not
+    /// stop a run (errors under `validate --strict`).
+    pub stray: Stray,
+}
+
+/// The stray files of a project, as warnings (found by `case::stray`).
+#[derive(Debug, Default)]
+pub struct Stray {
+    /// Case files conform does not read: cases the user may think run. `run` says so too.
+    pub not_read: Vec<crate::diag::Diagnostic>,
+    /// Schemas and snapshots no case uses: `validate` only, since a run cannot be affected.
+    pub unused: Vec<crate::diag::Diagnostic>,
 }
 
 impl Suite {
@@ -60,6 +72,15 @@ pub struct Api {
     pub declared_env: std::collections::BTreeSet<String>,
     /// Declared `public_env:`: not secrets, never scrubbed.
     pub public_env: std::collections::BTreeSet<String>,
+    /// `drift:` of `api.yaml`: what `conform drift` leaves out.
+    pub drift: DriftRules,
+}
+
+/// `drift:` of `api.yaml`: what `conform drift` leaves out.
+#[derive(Debug, Default, Clone)]
+pub struct DriftRules {
+    /// JSON Pointers (`*` for any one segment) whose value changes are silenced.
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug)]

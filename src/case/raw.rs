@@ -61,6 +61,21 @@ pub struct RawApi {
     /// Politeness towards the vendor: concurrency, rate, timeout and retries.
     #[serde(default)]
     pub limits: RawLimits,
+    /// What `conform drift` leaves out when it compares live responses with the recordings.
+    #[serde(default)]
+    pub drift: RawDrift,
+}
+
+/// `drift:` of `api.yaml`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrift {
+    /// JSON Pointers into response bodies (`*` for any array item or key, e.g.
+    /// `/items/*/lastModified`) whose value changes are not findings. A rule never hides a change
+    /// of type or presence: such a finding stays, and the rule is reported as refused.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ignore: Vec<Spanned<String>>,
 }
 
 /// Per-API traffic limits.

@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use serde_json::Value;
 
 pub use super::functions::Func;
+use super::limits::MAX_TEMPLATE_NESTING;
 
 /// What a `{{ ... }}` computes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -170,7 +171,10 @@ impl Template {
 
 fn parse_expr(inner: &str) -> Result<Expr, String> {
     let invalid = |why: &str| format!("invalid interpolation `{{{{ {inner} }}}}`: {why}");
-    let mut parser = ExprParser { rest: inner };
+    let mut parser = ExprParser {
+        rest: inner,
+        depth: 0,
+    };
     let expr = parser.expr().map_err(|why| invalid(&why))?;
     if !parser.rest.trim().is_empty() {
         return Err(invalid(&format!(
@@ -184,6 +188,8 @@ fn parse_expr(inner: &str) -> Result<Expr, String> {
 /// Recursive descent over `name | env.NAME | "literal" | func(expr, ...)`.
 struct ExprParser<'a> {
     rest: &'a str,
+    /// Calls open around the current position, bounded by [`MAX_TEMPLATE_NESTING`].
+    depth: usize,
 }
 
 impl ExprParser<'_> {
@@ -209,6 +215,12 @@ impl ExprParser<'_> {
         if let Some(after) = self.rest.strip_prefix('(') {
             self.rest = after;
             let func = Func::by_name(ident)?;
+            self.depth += 1;
+            if self.depth > MAX_TEMPLATE_NESTING {
+                return Err(format!(
+                    "function calls nest more than {MAX_TEMPLATE_NESTING} deep"
+                ));
+            }
             let mut args = Vec::new();
             loop {
                 self.rest = self.rest.trim_start();
@@ -225,6 +237,7 @@ impl ExprParser<'_> {
                 args.push(self.expr()?);
             }
             func.check_arity(args.len())?;
+            self.depth -= 1;
             return Ok(Expr::Call(func, args));
         }
         Ok(match ident.strip_prefix("env.") {
@@ -408,6 +421,18 @@ mod tests {
             .unwrap_err()
             .message
             .contains("takes 1 argument"));
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nest = |n: usize| format!("{{{{ {}word{} }}}}", "md5(".repeat(n), ")".repeat(n));
+        assert!(Template::parse(&nest(MAX_TEMPLATE_NESTING)).is_ok());
+        let err = Template::parse(&nest(30_000)).unwrap_err();
+        assert!(
+            err.message.contains("nest more than 32 deep"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, EXIT_OK};
-use args::{CoverageArgs, ImportArgs, MockArgs, RecordArgs, RunArgs};
+use args::{CoverageArgs, DriftArgs, ImportArgs, MockArgs, RecordArgs, RunArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -21,6 +21,9 @@ Examples:
   conform run --api kimai --env sandbox        against the Kimai sandbox (credentials from env / .env)
   conform run --accept                         write new and changed snapshots in place
   conform record --api kimai --env sandbox     refresh Kimai's recordings from its sandbox
+  conform drift --api kimai --env sandbox      what changed in Kimai's sandbox since the recordings
+  conform record --from-drift target/conform/drift.json --grade additive
+                                               accept that drift into the recordings
   conform mock --api kimai --port 8765         serve Kimai's recordings to a client under development
   conform run --base-url http://127.0.0.1:8080 --api kimai
   conform validate                             check every case file and schema, send nothing
@@ -57,10 +60,16 @@ pub enum Command {
         /// Also check the variables and secrets of this environment.
         #[arg(long)]
         env: Option<String>,
+        /// Treat warnings (files conform does not read) as errors: exit 2.
+        #[arg(long)]
+        strict: bool,
     },
     /// Run cases against a live API and write their recordings (scrubbed) and new snapshots.
     #[command(after_help = EXAMPLES)]
     Record(RecordArgs),
+    /// Compare live responses with the recordings: graded, located findings in drift.json and
+    /// drift.md (exit 1 with a breaking one).
+    Drift(DriftArgs),
     /// Serve an API's recordings as a standalone mock server until Ctrl-C.
     Mock(MockArgs),
     /// List APIs, their endpoints and cases.
@@ -113,8 +122,9 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     let env = resolve::ProcessEnv::read(&root)?;
     match cli.command {
         Command::Run(args) => commands::run::run(&root, args, &env),
-        Command::Validate { env } => commands::validate::validate(&root, env),
+        Command::Validate { env, strict } => commands::validate::validate(&root, env, strict),
         Command::Record(args) => commands::record::record(&root, args, &env),
+        Command::Drift(args) => commands::drift::drift(&root, args, &env),
         Command::Mock(args) => commands::mock::mock(&root, &args.api, args.port),
         Command::List { apis } => commands::list::list(&root, apis),
         Command::Import(ImportCommand::Openapi(args)) => commands::import::import(&root, args),

@@ -16,7 +16,10 @@ pub fn from_yaml_error(file: &Path, err: &serde_saphyr::Error, source: &str) -> 
     let location = err.location();
     let pos = location.map(Pos::from_saphyr).unwrap_or(Pos::UNKNOWN);
     let found = byte_offset(source, pos).map(|at| describe_found(&source[at..]));
-    let (message, help) = explain_yaml(message, found);
+    let (message, help) = match explain_depth(&message) {
+        Some(explained) => explained,
+        None => explain_yaml(message, found),
+    };
     let len = location.map_or(1, |l| usize::try_from(l.span().len()).unwrap_or(1));
     let mut diag = Diagnostic::new(file, pos, message.clone()).with_len(len);
     if let Some(found) = unknown_name(&message) {
@@ -26,6 +29,18 @@ pub fn from_yaml_error(file: &Path, err: &serde_saphyr::Error, source: &str) -> 
         diag = diag.with_help(help);
     }
     diag
+}
+
+/// Nesting beyond serde-saphyr's depth budget (64) or its scanner's flow limit, in one message.
+fn explain_depth(message: &str) -> Option<(String, Option<String>)> {
+    let too_deep =
+        message == "recursion limit exceeded" || message.contains("limits breached: Depth");
+    too_deep.then(|| {
+        (
+            "YAML nested too deep: expected at most 64 levels of maps and lists".to_string(),
+            Some("case files need only a few levels of nesting".to_string()),
+        )
+    })
 }
 
 /// serde-saphyr's terse type errors ("expected sequence start") in conform's words, with what

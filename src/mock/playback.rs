@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -197,11 +198,23 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let (stop, mut stopped) = watch::channel(false);
     let task = tokio::spawn(async move {
+        let mut backoff = AcceptBackoff::default();
         loop {
             let stream = tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(_) => continue,
+                    Ok((stream, _)) => {
+                        backoff.reset();
+                        stream
+                    }
+                    // EMFILE and the like: accepting again at once fails again (a busy spin)
+                    // until a connection closes, so wait, longer each time.
+                    Err(_) => {
+                        let delay = backoff.failed();
+                        tokio::select! {
+                            _ = tokio::time::sleep(delay) => continue,
+                            _ = stopped.changed() => break,
+                        }
+                    }
                 },
                 _ = stopped.changed() => break,
             };
@@ -222,6 +235,29 @@ pub async fn serve(
         }
     });
     Ok(PlaybackServer { addr, stop, task })
+}
+
+/// The wait after a failed `accept`: doubling from 1 ms up to 1 s, back to the start on success.
+#[derive(Debug, Default)]
+struct AcceptBackoff {
+    failures: u32,
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(1);
+    const MAX: Duration = Duration::from_secs(1);
+
+    fn failed(&mut self) -> Duration {
+        let delay = Self::FIRST
+            .saturating_mul(1 << self.failures.min(16))
+            .min(Self::MAX);
+        self.failures = self.failures.saturating_add(1);
+        delay
+    }
+
+    fn reset(&mut self) {
+        self.failures = 0;
+    }
 }
 
 async fn handle(
@@ -320,4 +356,24 @@ fn json_response(status: u16, body: &serde_json::Value, unmatched: bool) -> Resp
             serde_json::to_vec_pretty(body).unwrap_or_default(),
         )))
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_errors_back_off_up_to_a_second_and_reset_on_success() {
+        let mut backoff = AcceptBackoff::default();
+        let delays: Vec<Duration> = (0..14).map(|_| backoff.failed()).collect();
+        assert_eq!(delays[0], Duration::from_millis(1));
+        assert_eq!(delays[3], Duration::from_millis(8));
+        assert!(delays.windows(2).all(|w| w[0] <= w[1]), "{delays:?}");
+        assert_eq!(delays[13], Duration::from_secs(1));
+        for _ in 0..100 {
+            assert_eq!(backoff.failed(), Duration::from_secs(1));
+        }
+        backoff.reset();
+        assert_eq!(backoff.failed(), Duration::from_millis(1));
+    }
 }

@@ -5,40 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde_json::Value;
-
+use super::normalize::{stored_body, StoredBody};
 use super::recording::{
-    self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
+    self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordingFile,
 };
 use crate::case::{Api, BasePath, Case, CaseId, Suite};
 use crate::redact::Redactor;
 use crate::run::{Event, Exchange, Observer, OutcomeStatus};
-
-/// Response headers that change on every call or only describe the transfer: never recorded.
-const VOLATILE_HEADERS: &[&str] = &[
-    "date",
-    "server",
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "content-length",
-    "content-encoding",
-    "age",
-    "expires",
-    "via",
-    "alt-svc",
-    "report-to",
-    "nel",
-    "x-request-id",
-    "request-id",
-    "x-runtime",
-    "cf-ray",
-    "x-amzn-requestid",
-    "x-amz-cf-id",
-    "x-correlation-id",
-    "etag",
-    "last-modified",
-];
 
 /// A recording file's new content.
 pub struct NewRecording {
@@ -215,29 +188,7 @@ fn interaction(
         StoredBody::Text(t) => request.text = Some(t),
         StoredBody::Binary(b) => request.sha256 = Some(crate::mock::recording::sha256_hex(b)),
     }
-    let response = RecordedResponse {
-        status: ex.response.status,
-        headers: ex
-            .response
-            .headers
-            .iter()
-            .filter(|(n, _)| !VOLATILE_HEADERS.contains(&n.as_str()))
-            .map(|(n, v)| (n.clone(), redactor.header(n, v)))
-            .collect(),
-        json: None,
-        text: None,
-        base64: None,
-    };
-    let mut response = response;
-    match stored_body(&ex.response.body, redactor) {
-        StoredBody::Empty => {}
-        StoredBody::Json(v) => response.json = Some(v),
-        StoredBody::Text(t) => response.text = Some(t),
-        StoredBody::Binary(b) => {
-            use base64::Engine;
-            response.base64 = Some(base64::engine::general_purpose::STANDARD.encode(b));
-        }
-    }
+    let response = super::normalize::response(&ex.response, redactor);
     // Re-recording an unchanged exchange keeps its provenance, so the file does not change.
     let provenance = match previous {
         Some(p)
@@ -265,30 +216,5 @@ fn interaction(
         provenance,
         request,
         response,
-    }
-}
-
-/// How a body is kept in a recording.
-enum StoredBody<'b> {
-    Empty,
-    /// Scrubbed JSON.
-    Json(Value),
-    /// Scrubbed UTF-8 text.
-    Text(String),
-    /// Bytes that are not UTF-8 (images, PDFs, multipart with files): kept as a digest in requests
-    /// and as base64 in responses, never through a lossy text conversion that would stop matching.
-    Binary(&'b [u8]),
-}
-
-fn stored_body<'b>(body: &'b [u8], redactor: &Redactor) -> StoredBody<'b> {
-    if body.is_empty() {
-        return StoredBody::Empty;
-    }
-    if let Ok(v) = serde_json::from_slice::<Value>(body) {
-        return StoredBody::Json(redactor.json(&v));
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => StoredBody::Text(redactor.text(text)),
-        Err(_) => StoredBody::Binary(body),
     }
 }

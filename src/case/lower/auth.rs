@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use serde_json_path::JsonPath;
+use super::super::limits::parse_json_path;
 
 use super::super::model::{Auth, TokenRequest};
 use super::super::raw;
@@ -22,7 +22,7 @@ impl ApiLowering<'_, '_> {
         // in one go.
         let mut ok = true;
         let mut auth = Auth::default();
-        let headers = self.named_templates(file, &raw.headers, known, selected);
+        let headers = self.header_templates(file, &raw.headers, known, selected);
         auth.headers = noted(&mut ok, headers).unwrap_or_default();
         let query = self.named_templates(file, &raw.query, known, selected);
         auth.query = noted(&mut ok, query).unwrap_or_default();
@@ -66,7 +66,7 @@ impl ApiLowering<'_, '_> {
             known,
             selected,
         )?;
-        let token = match JsonPath::parse(&t.token.value) {
+        let token = match parse_json_path(&t.token.value) {
             Ok(p) => p,
             Err(e) => {
                 self.error(

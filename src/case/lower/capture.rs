@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use serde_json_path::JsonPath;
+use super::super::limits::parse_json_path;
 
 use super::super::model::{Capture, CaptureFrom};
 use super::super::raw::{CaptureSource, RawCase};
@@ -39,7 +39,7 @@ impl ApiLowering<'_, '_> {
     }
 
     fn capture_json(&mut self, at: &At<'_>, text: &str) -> Option<CaptureFrom> {
-        match JsonPath::parse(text) {
+        match parse_json_path(text) {
             Ok(path) => Some(CaptureFrom::Json {
                 text: text.to_string(),
                 path,

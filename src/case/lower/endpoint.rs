@@ -29,16 +29,78 @@ pub fn parse_endpoint(text: &str) -> Result<Endpoint, String> {
         ));
     }
     for segment in split_path(path) {
-        if let PathSegment::Param(p) = segment {
-            if p.is_empty() || p.contains(['{', '}', '/']) {
+        match segment {
+            PathSegment::Param(p) if p.is_empty() || p.contains(['{', '}', '/']) => {
                 return Err(format!("invalid path parameter `{{{p}}}` in `{path}`"));
             }
+            PathSegment::Param(_) => {}
+            PathSegment::Lit(lit) => check_path_chars(path, lit)?,
         }
     }
     Ok(Endpoint {
         method,
         path: path.to_string(),
     })
+}
+
+/// A literal part of a path holds only what a URL path may hold as is (RFC 3986 `pchar` and `/`):
+/// anything else would be percent-encoded on the wire, so the request would not go where the
+/// file says. The error suggests the encoded path.
+fn check_path_chars(path: &str, lit: &str) -> Result<(), String> {
+    let bytes = lit.as_bytes();
+    let bad = lit.char_indices().find(|&(i, c)| match c {
+        '%' => !(bytes.len() > i + 2 && bytes[i + 1..i + 3].iter().all(u8::is_ascii_hexdigit)),
+        c => !(c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/".contains(c)),
+    });
+    let Some((_, c)) = bad else {
+        return Ok(());
+    };
+    let shown = match c {
+        ' ' => "a space".to_string(),
+        c if c.is_control() => format!("the control character {}", c.escape_unicode()),
+        c => format!("`{c}`"),
+    };
+    Err(format!(
+        "endpoint path `{path}` has {shown}, which a URL path cannot hold: write it \
+         percent-encoded: `{}`",
+        encode_path(path)
+    ))
+}
+
+/// `path` with every character a URL path cannot hold percent-encoded (`{param}`s kept).
+fn encode_path(path: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'!')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'\'')
+        .remove(b'(')
+        .remove(b')')
+        .remove(b'*')
+        .remove(b'+')
+        .remove(b',')
+        .remove(b';')
+        .remove(b'=')
+        .remove(b':')
+        .remove(b'@')
+        .remove(b'/')
+        .remove(b'{')
+        .remove(b'}');
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(i) = rest.find('%') {
+        out.extend(percent_encoding::utf8_percent_encode(&rest[..i], KEEP));
+        let hex = rest.as_bytes().get(i + 1..i + 3);
+        let escape = hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        out.push_str(if escape { "%" } else { "%25" });
+        rest = &rest[i + 1..];
+    }
+    out.extend(percent_encoding::utf8_percent_encode(rest, KEEP));
+    out
 }
 
 pub(super) enum PathSegment<'a> {
@@ -83,5 +145,16 @@ mod tests {
             .unwrap_err()
             .contains("start with `/`"));
         assert!(parse_endpoint("GET").unwrap_err().contains("METHOD /path"));
+    }
+
+    #[test]
+    fn characters_a_path_cannot_hold_are_refused_with_the_encoded_path() {
+        let err = parse_endpoint("GET /api/my items/{id}").unwrap_err();
+        assert!(err.contains("has a space"), "{err}");
+        assert!(err.contains("`/api/my%20items/{id}`"), "{err}");
+        let err = parse_endpoint("GET /caf\u{e9}/100%/a%2Fb").unwrap_err();
+        assert!(err.contains("`/caf%C3%A9/100%25/a%2Fb`"), "{err}");
+        assert!(parse_endpoint("GET /a%20b/c:d@e;f=g/{id}").is_ok());
+        assert!(parse_endpoint("GET /a|b").unwrap_err().contains("`|`"));
     }
 }

@@ -9,6 +9,7 @@ use serde_saphyr::Spanned;
 
 use std::collections::BTreeSet;
 
+use super::super::limits::parse_json_path;
 use super::super::model::{
     Assertion, Expect, HeaderExpect, HeaderRule, Predicate, SnapshotExpect, StatusExpect,
     MAX_TIME_BUDGET,
@@ -16,7 +17,7 @@ use super::super::model::{
 use super::super::raw::{self, RawCase, SnapshotSpec};
 use super::super::template::Part;
 use super::{pos, slug, suggestion, ApiLowering, At};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Pos};
 use crate::schema::SchemaId;
 
 impl ApiLowering<'_, '_> {
@@ -101,11 +102,34 @@ impl ApiLowering<'_, '_> {
                 }
             }
         }
+        if ok && !self.claim_snapshot(file, pos(s), case_name, &name) {
+            return None;
+        }
         ok.then_some(Some(SnapshotExpect {
             name,
             redact,
             strict,
         }))
+    }
+
+    /// Takes `name` for this case; `false` (a located error naming both cases) when another case
+    /// of the API already maps to the same `.snap` file.
+    fn claim_snapshot(&mut self, file: &Path, at: Pos, case_name: &str, name: &str) -> bool {
+        let Some((first_file, first_pos, first_case)) = self.snapshot_names.get(name).cloned()
+        else {
+            let claim = (file.to_path_buf(), at, case_name.to_string());
+            self.snapshot_names.insert(name.to_string(), claim);
+            return true;
+        };
+        let first = Diagnostic::new(&first_file, first_pos, "").location();
+        let message = format!(
+            "case `{case_name}` and case `{first_case}` ({first}) map to one snapshot file, \
+             `snapshots/{}/{name}.snap`",
+            self.api.name
+        );
+        let help = "give one of them its own name: `snapshot: { name: ... }`".to_string();
+        self.error_help(file, at, message, help);
+        false
     }
 
     fn header_rule(
@@ -164,6 +188,11 @@ impl ApiLowering<'_, '_> {
         if let Some(id) = self.ctx.schemas.loaded(&path) {
             return Some(id);
         }
+        if self.broken_schemas.contains(&path) {
+            // Reported once, at the first case that uses it; the others fail quietly with it.
+            self.ok = false;
+            return None;
+        }
         let display = format!("schemas/{}/{}", self.api.name, s.value);
         let relative = Path::new(&s.value);
         let escapes = relative.is_absolute()
@@ -201,6 +230,7 @@ impl ApiLowering<'_, '_> {
             Err(msg) => {
                 let msg = without_root(&msg, self.ctx.root);
                 self.error(file, pos(s), msg);
+                self.broken_schemas.insert(path);
                 None
             }
         }
@@ -271,7 +301,7 @@ impl ApiLowering<'_, '_> {
         if let Some(p) = self.ctx.json_paths.get(path_text) {
             return Some(Arc::clone(p));
         }
-        match JsonPath::parse(path_text) {
+        match parse_json_path(path_text) {
             Ok(p) => {
                 let p = Arc::new(p);
                 (self.ctx.json_paths).insert(path_text.to_string(), Arc::clone(&p));
@@ -291,7 +321,8 @@ impl ApiLowering<'_, '_> {
                         "an interpolation stands for a value: `$[?@.id == {{ known_id }}].name`",
                     )
                 };
-                self.error_help(at.file, at.pos, message, help.into());
+                // The path is the assertion's key: the carets go under it, not under its value.
+                self.error_on(at, written, message, help.into());
                 None
             }
         }

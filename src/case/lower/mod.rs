@@ -6,7 +6,7 @@
 //!
 //! [`ApiLowering`] is the one lowering context; each grammar section adds its methods to it from
 //! its own file: `api` (api.yaml), `auth`, `file` (an endpoint file and its cases), `request`,
-//! `body`, `expect` (with captures), `endpoint` (`METHOD /path` parsing). This file holds the
+//! `body`, `headers`, `expect` (with captures), `endpoint` (`METHOD /path` parsing). This file holds the
 //! shared part: the context, error reporting, and template parsing with its location.
 
 mod api;
@@ -16,6 +16,7 @@ mod capture;
 mod endpoint;
 mod expect;
 mod file;
+mod headers;
 mod request;
 
 use std::collections::{BTreeSet, HashMap};
@@ -81,6 +82,11 @@ pub struct ApiLowering<'c, 'a> {
     api: Api,
     api_file: PathBuf,
     query_style: QueryStyle,
+    /// Snapshot names taken so far: the file, position and case that took each (two cases
+    /// writing one `.snap` would overwrite each other's).
+    snapshot_names: HashMap<String, (PathBuf, Pos, String)>,
+    /// Schema files that failed to load or compile: their error is reported once.
+    broken_schemas: BTreeSet<PathBuf>,
     ok: bool,
 }
 

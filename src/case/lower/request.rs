@@ -55,7 +55,7 @@ impl ApiLowering<'_, '_> {
                 query.extend(query_pairs(name, values, is_list, style));
             }
         }
-        let headers = self.named_templates(file, &raw.headers, known, check_env);
+        let headers = self.header_templates(file, &raw.headers, known, check_env);
         let headers = noted(&mut ok, headers);
         let body = self.lower_body(file, raw, known, check_env);
         let body = noted(&mut ok, body)?;

@@ -4,23 +4,36 @@ use std::path::Path;
 
 use super::Out;
 use crate::case::{load_suite, Api, LoadError, LoadOptions, Suite};
+use crate::diag::{render_warnings, Diagnostic, Style};
 use crate::error::{Error, EXIT_OK};
 use crate::mock::playback::Playback;
 
-pub fn validate(root: &Path, env: Option<String>) -> Result<i32, Error> {
+/// `strict`: warnings are errors (exit 2) instead of lines on stderr.
+pub fn validate(root: &Path, env: Option<String>, strict: bool) -> Result<i32, Error> {
     let suite = load_suite(
         root,
         &LoadOptions {
             env,
+            strict,
             ..LoadOptions::default()
         },
     )?;
+    let warnings: Vec<Diagnostic> = (suite.stray.not_read.iter())
+        .chain(&suite.stray.unused)
+        .cloned()
+        .collect();
+    eprint!("{}", render_warnings(&warnings, Style::detect()));
     let mut recordings = 0;
     for api in &suite.apis {
         recordings += load_playback(&suite, api)?.entries.len();
     }
+    let warned = match warnings.len() {
+        0 => String::new(),
+        1 => " (1 warning)".to_string(),
+        n => format!(" ({n} warnings)"),
+    };
     Out::line(&format!(
-        "ok: {} APIs, {} case files, {} cases, {} schemas, {} recorded interactions",
+        "ok: {} APIs, {} case files, {} cases, {} schemas, {} recorded interactions{warned}",
         suite.apis.len(),
         suite.apis.iter().map(|a| a.files.len()).sum::<usize>(),
         suite.case_count(),
