@@ -58,8 +58,9 @@ pub struct Session {
     suite: Arc<Suite>,
     plan: Plan,
     config: SessionConfig,
-    /// Live targets by API name; playback APIs get theirs when their server starts.
-    live: BTreeMap<String, String>,
+    /// Live targets by API name (base URL, name of its snapshot folder); playback APIs get
+    /// theirs when their server starts.
+    live: BTreeMap<String, (String, String)>,
     playbacks: Vec<Playback>,
 }
 
@@ -95,7 +96,7 @@ impl Session {
                         .map_err(|d| Error::Load(crate::case::LoadError::from_diagnostics(d)))?,
                 ),
                 TargetChoice::BaseUrl(url) => {
-                    live.insert(api.name.clone(), url.clone());
+                    live.insert(api.name.clone(), (url.clone(), host_port(url)));
                 }
                 TargetChoice::Environment => {
                     let env = config.env.as_deref().unwrap_or_default();
@@ -103,7 +104,7 @@ impl Session {
                     let url = url.ok_or_else(|| {
                         Error::Usage(format!("API `{}` has no environment `{env}`", api.name))
                     })?;
-                    live.insert(api.name.clone(), url);
+                    live.insert(api.name.clone(), (url, env.to_string()));
                 }
             }
         }
@@ -144,7 +145,18 @@ impl Session {
         let mut servers = Vec::new();
         let mut targets: std::collections::HashMap<String, Target> = live
             .into_iter()
-            .map(|(api, base_url)| (api, Target::Live { base_url }))
+            .map(|(api, (base_url, name))| {
+                // A recording's snapshots are the playback ones; a run's are its target's own.
+                let snapshots = (config.snapshots != snapshot::Mode::Record)
+                    .then(|| snapshot::target_dir(&name));
+                (
+                    api,
+                    Target::Live {
+                        base_url,
+                        snapshots,
+                    },
+                )
+            })
             .collect();
         for p in playbacks {
             let name = p.api.clone();
@@ -233,7 +245,7 @@ fn run_started(
             .map(|&ai| {
                 let name = &suite.apis[ai].name;
                 let target = match targets.get(name) {
-                    Some(Target::Live { base_url }) => base_url.clone(),
+                    Some(Target::Live { base_url, .. }) => base_url.clone(),
                     _ => "playback".to_string(),
                 };
                 TargetInfo {
@@ -282,6 +294,18 @@ impl Stream<'_, '_> {
 
 /// The signals that stop a run: each item is one SIGINT or SIGTERM. The first stops the run
 /// (cleanup steps in flight still run, within the grace time); the second stops it at once.
+/// `host_port` of a base URL (`127.0.0.1_4010`), naming the snapshots of a `--base-url` run.
+fn host_port(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(u) => match (u.host_str(), u.port()) {
+            (Some(h), Some(p)) => format!("{h}_{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => "live".into(),
+        },
+        Err(_) => "live".into(),
+    }
+}
+
 pub struct Signals(Option<mpsc::UnboundedReceiver<()>>);
 
 impl Signals {

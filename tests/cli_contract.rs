@@ -204,31 +204,34 @@ fn run_and_record_share_their_flags_and_refuse_zero_jobs() {
 
 #[test]
 fn ci_counts_only_when_true() {
-    let server = httpmock::MockServer::start();
-    server.mock(|when, then| {
-        when.path("/items");
-        then.status(200)
-            .header("content-type", "application/json")
-            .body(r#"{"id":1,"name":"a"}"#);
-    });
+    // Playback: a live run never writes pending snapshots, whatever CI says.
     let p = Project::demo();
     p.write(
         "cases/demo/list_items.yaml",
         "endpoint: GET /items\ncases:\n  - name: new snapshot\n    expect: { snapshot: true }\n",
+    );
+    p.write(
+        "cases/demo/recordings/list_items.yaml",
+        "interactions:\n  - case: new snapshot\n    provenance: { kind: documented, source: test }\n    request: { method: GET, path: /items }\n    response: { status: 200, json: { id: 1, name: a } }\n",
     );
     let pending = |p: &Project| {
         common::all_files(&p.path("snapshots"))
             .iter()
             .any(|f| f.to_string_lossy().ends_with(".snap.new"))
     };
-    let url = server.base_url();
-    let ci = p.conform_env(&["run", "--base-url", &url], &[("CI", "true")]);
+    let ci = p.conform_env(&["run"], &[("CI", "true")]);
+    assert_eq!(
+        ci.code(),
+        1,
+        "a missing snapshot fails under CI: {}",
+        ci.all()
+    );
     assert!(
         p.path("snapshots").read_dir().is_err() || !pending(&p),
         "{}",
         ci.all()
     );
-    let not_ci = p.conform_env(&["run", "--base-url", &url], &[("CI", "false")]);
+    let not_ci = p.conform_env(&["run"], &[("CI", "false")]);
     assert!(pending(&p), "CI=false is not CI: {}", not_ci.all());
 }
 

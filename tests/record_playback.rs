@@ -346,11 +346,17 @@ fn the_standalone_mock_answers_a_real_client() {
 
 #[test]
 fn snapshots_new_mismatch_ci_and_accept() {
+    // Playback snapshots: recorded once, then removed so that playback finds none.
     let server = vendor();
     let p = project();
-    let base = server.base_url();
+    let recorded = p.conform_env(
+        &["record", "--api", "demo", "--base-url", &server.base_url()],
+        &secrets(),
+    );
+    assert_eq!(recorded.code(), 0, "{}", recorded.all());
+    std::fs::remove_dir_all(p.path("snapshots")).unwrap();
     let run = |extra: &[&str], ci: bool| {
-        let mut args = vec!["run", "--base-url", base.as_str(), "--filter", "fetches"];
+        let mut args = vec!["run", "--filter", "fetches"];
         args.extend_from_slice(extra);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_conform"));
         cmd.arg("-C").arg(p.root()).args(&args).envs(secrets());

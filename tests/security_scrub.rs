@@ -1,7 +1,7 @@
 //! No secret reaches any output: a fake vendor on 127.0.0.1 echoes every secret of the run (the
 //! environment's credentials, the issued token, the basic credential, the computed signature)
 //! back in headers, bodies, object keys, cookies, redirects and error pages, in every encoding a
-//! server or a report might use. After a review run, a failing CI run, a record and a playback
+//! server or a report might use. After a live run that writes its snapshots, a failing CI run, a record and a playback
 //! run, no file conform wrote and no line it printed holds any of them in any of those forms.
 //! The encodings are computed here, independently of conform's scrubber.
 
@@ -290,9 +290,30 @@ fn no_secret_in_any_form_reaches_any_output() {
     let url = server.base_url();
     let mut leaks = Vec::new();
 
-    let review = live(&p, "run", &url, "");
+    // A live run writes snapshots only when asked, into its target's own folder.
+    let mut vars = env();
+    vars.push(("CI", ""));
+    let review = p.conform_env(
+        &[
+            "run",
+            "--env",
+            "sandbox",
+            "--base-url",
+            &url,
+            "--update-snapshots",
+            "--report",
+            "json",
+            "--report",
+            "junit",
+        ],
+        &vars,
+    );
     assert_eq!(review.code(), 1, "{}", review.all());
-    assert_written(&p, "review", &["report.json", "junit.xml", ".snap.new"]);
+    assert_written(
+        &p,
+        "review",
+        &["report.json", "junit.xml", "snapshots/demo/@127.0.0.1_"],
+    );
     leaks.extend(file_leaks(&p, "review"));
 
     let ci = live(&p, "run", &url, "true");

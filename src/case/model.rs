@@ -355,6 +355,10 @@ pub struct Assertion {
     pub path_text: String,
     /// Shared by every assertion on the same path.
     pub path: Arc<JsonPath>,
+    /// A path that interpolates variables (`$[?@.id == {{ known_id }}]`), rendered per
+    /// evaluation (`check::assert::rendered_path`); `path` is then that path with every
+    /// interpolation read as `0`, parsed at load so that a bad path is a load error.
+    pub path_template: Option<super::template::Template>,
     pub predicates: Vec<Predicate>,
 }
 
@@ -374,6 +378,8 @@ pub struct SnapshotExpect {
     /// File name stem under `snapshots/<api>/`.
     pub name: String,
     pub redact: Vec<super::selector::Selector>,
+    /// Exact comparison: no difference is graded as harmless.
+    pub strict: bool,
 }
 
 #[derive(Debug)]

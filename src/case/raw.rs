@@ -589,7 +589,7 @@ string_or_map!(
     "a JSONPath such as `$.id` or a map with `header` or `json`"
 );
 
-/// `snapshot: true` or `snapshot: { name, redact }`.
+/// `snapshot: true` or `snapshot: { name, redact, strict }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SnapshotSpec {
     Enabled(bool),
@@ -604,6 +604,9 @@ pub struct SnapshotMap {
     /// Selectors whose values are replaced by placeholders: `.id`, `[].createdDate`, `.**.modifiedDate`.
     #[serde(default)]
     pub redact: Vec<String>,
+    /// Compare exactly: an added field or a reordered array fails instead of being graded.
+    #[serde(default)]
+    pub strict: bool,
 }
 
 impl<'de> Deserialize<'de> for SnapshotSpec {
@@ -612,7 +615,7 @@ impl<'de> Deserialize<'de> for SnapshotSpec {
         impl<'de> Visitor<'de> for V {
             type Value = SnapshotSpec;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("`true`, `false` or a map with `name` and `redact`")
+                f.write_str("`true`, `false` or a map with `name`, `redact` and `strict`")
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<SnapshotSpec, E> {
                 Ok(SnapshotSpec::Enabled(v))

@@ -142,6 +142,21 @@ impl Template {
         }
     }
 
+    /// Renders with each interpolation as a JSON literal (`"abc"`, `42`), for a JSONPath filter
+    /// such as `$[?@.id == {{ known_id }}]`: a value keeps its type, a string its quotes.
+    pub fn render_json_literals(&self, vars: &Vars) -> Result<String, RenderError> {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Lit(s) => out.push_str(s),
+                Part::Expr(e) => {
+                    out.push_str(&serde_json::to_string(&e.eval(vars)?).unwrap_or_default())
+                }
+            }
+        }
+        Ok(out)
+    }
+
     pub fn render(&self, vars: &Vars) -> Result<String, RenderError> {
         let mut out = String::new();
         for part in &self.parts {

@@ -1,6 +1,7 @@
 //! JSONPath assertions (`expect.assert`) and captures (`capture`).
 
 use serde_json::Value;
+use serde_json_path::JsonPath;
 
 use super::{CheckKind, CheckResult};
 use crate::case::raw::JsonType;
@@ -11,8 +12,15 @@ use crate::json::{compact, json_equal, json_type_name, pretty};
 
 /// Checks every predicate of one assertion; one result per failed predicate, or one pass.
 pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
-    let nodes: Vec<&Value> = a.path.query(json).all();
     let subject = a.path_text.as_str();
+    let rendered = match rendered_path(a, vars) {
+        Ok(p) => p,
+        Err(message) => {
+            let message = format!("{subject}: {message}");
+            return vec![CheckResult::fail(CheckKind::Assert, subject, message)];
+        }
+    };
+    let nodes: Vec<&Value> = rendered.as_ref().unwrap_or(&a.path).query(json).all();
     let mut failures = Vec::new();
     for p in &a.predicates {
         if let Err(message) = predicate(p, &nodes, vars) {
@@ -32,6 +40,19 @@ pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
     } else {
         failures
     }
+}
+
+/// The path of an assertion that interpolates variables, rendered with `vars` (each value as a
+/// JSON literal) and parsed; `None` when the path parsed at load is the one to query.
+pub fn rendered_path(a: &Assertion, vars: &Vars) -> Result<Option<JsonPath>, String> {
+    let Some(t) = &a.path_template else {
+        return Ok(None);
+    };
+    let text = t.render_json_literals(vars).map_err(|e| e.to_string())?;
+    // The rendered text is not quoted: a variable may hold a secret.
+    JsonPath::parse(&text)
+        .map(Some)
+        .map_err(|e| format!("not a JSONPath once its variables are filled in: {e}"))
 }
 
 /// A failure message with optional (expected, actual) texts for a diff.
@@ -200,15 +221,44 @@ mod tests {
     use super::*;
     use crate::case::template::JsonTemplate;
     use serde_json::json;
-    use serde_json_path::JsonPath;
 
     fn check(path: &str, p: Predicate, body: Value) -> Vec<CheckResult> {
         let a = Assertion {
             path_text: path.into(),
             path: std::sync::Arc::new(JsonPath::parse(path).unwrap()),
+            path_template: None,
             predicates: vec![p],
         };
         assertion(&a, &body, &Vars::default())
+    }
+
+    #[test]
+    fn a_path_filters_on_a_variable_of_the_same_type() {
+        let text = "$[?@.id == {{ id }}].name";
+        let a = Assertion {
+            path_text: text.into(),
+            path: std::sync::Arc::new(JsonPath::parse("$[?@.id == 0].name").unwrap()),
+            path_template: Some(crate::case::template::Template::parse(text).unwrap()),
+            predicates: vec![Predicate::Equals(JsonTemplate::Literal(json!("b")))],
+        };
+        let body =
+            json!([{"id": 1, "name": "a"}, {"id": 2, "name": "b"}, {"id": "x'", "name": "c"}]);
+        let mut vars = Vars::default();
+        vars.values.insert("id".into(), json!(2));
+        assert!(assertion(&a, &body, &vars)[0].passed);
+        // A string is not the number 2: the filter selects nothing.
+        vars.values.insert("id".into(), json!("2"));
+        let r = assertion(&a, &body, &vars);
+        assert_eq!(
+            r[0].message,
+            "$[?@.id == {{ id }}].name: the path selects nothing"
+        );
+        // Quotes in a value stay inside its literal.
+        vars.values.insert("id".into(), json!("x'"));
+        assert_eq!(
+            assertion(&a, &body, &vars)[0].message,
+            "$[?@.id == {{ id }}].name: expected \"b\", got \"c\""
+        );
     }
 
     #[test]

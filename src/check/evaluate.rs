@@ -60,6 +60,19 @@ pub fn evaluate(
     let (capture_checks, captured) = super::assert::captures(&case.captures, json, response);
     checks.extend(capture_checks);
     if let Some(spec) = &case.expect.snapshot {
+        // Added keys are harmless only where the schema check ran and passed.
+        let schema_accepts = case.expect.schema.is_some()
+            && checks
+                .iter()
+                .filter(|c| c.kind == CheckKind::Schema)
+                .all(|c| c.passed);
+        let ordered = json
+            .map(|j| snapshot::ordered_arrays(case, j, vars))
+            .unwrap_or_default();
+        let leniency = snapshot::Leniency {
+            schema_accepts,
+            ordered: &ordered,
+        };
         checks.push(snapshot::check(
             spec,
             &ctx.place,
@@ -67,6 +80,7 @@ pub fn evaluate(
             body.as_ref(),
             ctx.redactor,
             ctx.snapshots,
+            (!spec.strict).then_some(&leniency),
         ));
     }
     Evaluation {

@@ -61,6 +61,9 @@ pub struct CheckResult {
     /// A unified diff of expected and actual, when that reads better than both.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// A snapshot's differences, graded: all `additive`/`order` when the check passed with them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<snapshot::Change>,
 }
 
 impl CheckResult {
@@ -73,6 +76,7 @@ impl CheckResult {
             expected: None,
             actual: None,
             diff: None,
+            changes: Vec::new(),
         }
     }
 
@@ -86,6 +90,16 @@ impl CheckResult {
     pub fn with_diff(mut self, diff: String) -> Self {
         self.diff = Some(diff);
         self
+    }
+
+    pub fn with_changes(mut self, changes: Vec<snapshot::Change>) -> Self {
+        self.changes = changes;
+        self
+    }
+
+    /// A passed check that found graded (harmless) changes.
+    pub fn is_graded(&self) -> bool {
+        self.passed && !self.changes.is_empty()
     }
 
     pub fn with_values(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Self {

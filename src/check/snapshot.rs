@@ -4,6 +4,16 @@
 //! Files use insta's documented format so that `cargo insta review` / `accept` work on them:
 //! conform reads them with insta and writes pending `.snap.new` files itself (insta has no public
 //! write API outside its macros).
+//!
+//! A difference is graded (`grade`): changes that a schema allows or that only reorder an array
+//! nothing depends on the order of (`order`) pass with a note; `snapshot: { strict: true }`
+//! compares exactly.
+
+mod grade;
+mod order;
+
+pub use grade::{Change, ChangeKind, Leniency};
+pub use order::ordered_arrays;
 
 use std::path::{Path, PathBuf};
 
@@ -22,8 +32,10 @@ pub enum Mode {
     Review,
     /// As insta does when `CI` is set: nothing is written and a missing snapshot fails.
     Ci,
-    /// Write `.snap` in place (`--accept`, and record mode).
+    /// Write `.snap` in place (`--accept` / `--update-snapshots`).
     Accept,
+    /// `conform record`: as `Accept`, into the playback snapshots (those of the recordings).
+    Record,
 }
 
 /// Where a snapshot belongs.
@@ -32,8 +44,25 @@ pub struct Place<'a> {
     pub api: &'a str,
     pub case_file: &'a Path,
     pub case: &'a str,
+    /// A live run's own folder under `snapshots/<api>/` (`@sandbox`, see [`target_dir`]): it is
+    /// compared when it holds the snapshot, skipped otherwise, written only in `Accept` mode.
+    pub target: Option<&'a str>,
     /// Record mode: writes are staged and committed with the recordings at the end.
     pub staging: Option<&'a crate::fsutil::Staging>,
+}
+
+/// The folder of a live target's snapshots: `@` and the environment name (or the base URL's
+/// `host_port`), every character but letters, digits, `.`, `-` and `_` replaced by `_` so that
+/// a hostile name cannot leave `snapshots/<api>/`.
+pub fn target_dir(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .map(|c| match c {
+            'a'..='z' | 'A'..='Z' | '0'..='9' | '.' | '-' | '_' => c,
+            _ => '_',
+        })
+        .collect();
+    format!("@{safe}")
 }
 
 /// The placeholder that replaces redacted values.
@@ -96,13 +125,17 @@ pub fn render(
     serde_json::to_string_pretty(&sort_keys(doc)).unwrap_or_default()
 }
 
-pub fn snap_path(root: &Path, api: &str, name: &str) -> PathBuf {
-    root.join("snapshots")
-        .join(api)
-        .join(format!("{name}.snap"))
+pub fn snap_path(root: &Path, api: &str, target: Option<&str>, name: &str) -> PathBuf {
+    let dir = root.join("snapshots").join(api);
+    match target {
+        Some(t) => dir.join(t),
+        None => dir,
+    }
+    .join(format!("{name}.snap"))
 }
 
-/// Compares with the stored snapshot; writes `.snap.new` or `.snap` as `mode` says.
+/// Compares with the stored snapshot; writes `.snap.new` or `.snap` as `mode` says. `leniency`
+/// is `None` for an exact comparison.
 pub fn check(
     spec: &SnapshotExpect,
     place: &Place<'_>,
@@ -110,9 +143,13 @@ pub fn check(
     body: Option<&ParsedBody>,
     redactor: &Redactor,
     mode: Mode,
+    leniency: Option<&Leniency<'_>>,
 ) -> CheckResult {
     let content = render(spec, response, body, redactor);
-    let path = snap_path(place.root, place.api, &spec.name);
+    let path = snap_path(place.root, place.api, place.target, &spec.name);
+    let accept = matches!(mode, Mode::Accept | Mode::Record);
+    // A live target's snapshots are read-only unless accepted: the checkout is not a scratchpad.
+    let read_only = mode == Mode::Ci || (place.target.is_some() && !accept);
     let display = path
         .strip_prefix(place.root)
         .unwrap_or(&path)
@@ -151,7 +188,7 @@ pub fn check(
             remove_new();
             CheckResult::pass(CheckKind::Snapshot, &display, "matches")
         }
-        _ if mode == Mode::Accept => match write(&path) {
+        _ if accept => match write(&path) {
             Ok(()) => {
                 remove_new();
                 CheckResult::pass(
@@ -166,6 +203,11 @@ pub fn check(
                 format!("cannot write {display}: {e}"),
             ),
         },
+        None if place.target.is_some() => CheckResult::pass(
+            CheckKind::Snapshot,
+            &display,
+            format!("not compared: this target has no snapshot {display} (--update-snapshots writes it)"),
+        ),
         None => {
             if mode == Mode::Ci {
                 return CheckResult::fail(
@@ -195,22 +237,50 @@ pub fn check(
                 .context_radius(3)
                 .header("snapshot", "response")
                 .to_string();
-            let written = match mode {
-                Mode::Ci => String::new(),
-                _ => match write(&new_path) {
+            let written = match read_only {
+                true => String::new(),
+                false => match write(&new_path) {
                     Ok(()) => format!("; wrote {display}.new (review with `cargo insta review`, or rerun with --accept)"),
                     Err(e) => format!("; cannot write {display}.new: {e}"),
                 },
             };
-            CheckResult::fail(
-                CheckKind::Snapshot,
-                &display,
-                format!("response differs from {display}{written}"),
-            )
-            .with_values(old, content)
-            .with_diff(diff)
+            let changes = leniency
+                .and_then(|l| graded_changes(&old, &content, l))
+                .unwrap_or_default();
+            let harmless = !changes.is_empty() && changes.iter().all(|c| c.kind.is_graded());
+            let result = if harmless {
+                let list: Vec<String> = changes
+                    .iter()
+                    .map(|c| format!("{} {}", c.kind.as_str(), c.path))
+                    .collect();
+                CheckResult::pass(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!(
+                        "graded changes only against {display} ({}){written}",
+                        list.join(", ")
+                    ),
+                )
+            } else {
+                CheckResult::fail(
+                    CheckKind::Snapshot,
+                    &display,
+                    format!("response differs from {display}{written}"),
+                )
+            };
+            result
+                .with_values(old, content)
+                .with_diff(diff)
+                .with_changes(changes)
         }
     }
+}
+
+/// The graded differences of two rendered snapshots; `None` when either is not JSON.
+fn graded_changes(old: &str, new: &str, leniency: &Leniency<'_>) -> Option<Vec<Change>> {
+    let old: Value = serde_json::from_str(old).ok()?;
+    let new: Value = serde_json::from_str(new).ok()?;
+    Some(grade::grade(&old, &new, leniency))
 }
 
 /// Writes a snapshot in insta's format, atomically.

@@ -97,8 +97,9 @@ pub struct CaseRunArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub cases: CaseRunArgs,
-    /// Write new and changed snapshots in place instead of as .snap.new.
-    #[arg(long)]
+    /// Write new and changed snapshots in place instead of as .snap.new (a live run: those of
+    /// its target, snapshots/<api>/@<env>/).
+    #[arg(long, visible_alias = "update-snapshots")]
     pub accept: bool,
     /// Run only the K-th of N parts of the plan (1-based; a case file never splits), or `auto`:
     /// GitLab's CI_NODE_INDEX of CI_NODE_TOTAL. Merge the parts with `conform report merge`.

@@ -191,6 +191,9 @@ pub struct Summary {
     pub skipped: usize,
     /// Cases not finished when the run was stopped (Ctrl-C); 0 for a complete run.
     pub interrupted: usize,
+    /// Passed cases whose snapshot differed by graded changes only (`additive`, `order`).
+    #[serde(default)]
+    pub graded: usize,
     /// Failed cases by class (they add up to `failed`).
     #[serde(default)]
     pub refused: usize,
@@ -219,6 +222,9 @@ impl Summary {
             OutcomeStatus::Error => self.errors += 1,
             OutcomeStatus::Skipped => self.skipped += 1,
             OutcomeStatus::Interrupted => self.interrupted += 1,
+        }
+        if o.status == OutcomeStatus::Passed && o.checks.iter().any(CheckResult::is_graded) {
+            self.graded += 1;
         }
     }
 

@@ -28,14 +28,27 @@ pub enum Target {
     /// conform's playback server for the API's recordings, at `base_url` (sends [`CASE_HEADER`];
     /// no limits, no retries).
     Playback { base_url: String },
-    /// A live server: a vendor sandbox, a spec mock, `conform mock`.
-    Live { base_url: String },
+    /// A live server: a vendor sandbox, a spec mock, `conform mock`. `snapshots`: its own
+    /// folder under `snapshots/<api>/` (`check::snapshot::target_dir`); `None` when recording,
+    /// whose snapshots are the playback ones.
+    Live {
+        base_url: String,
+        snapshots: Option<String>,
+    },
 }
 
 impl Target {
     pub fn base_url(&self) -> &str {
         match self {
-            Target::Playback { base_url } | Target::Live { base_url } => base_url,
+            Target::Playback { base_url } | Target::Live { base_url, .. } => base_url,
+        }
+    }
+
+    /// The folder of this target's snapshots under `snapshots/<api>/`; `None`: the playback ones.
+    pub fn snapshot_dir(&self) -> Option<&str> {
+        match self {
+            Target::Live { snapshots, .. } => snapshots.as_deref(),
+            Target::Playback { .. } => None,
         }
     }
 
@@ -389,6 +402,11 @@ async fn run_case(
             api: &ctx.api.name,
             case_file: &ctx.file.path,
             case: &case.name,
+            target: ctx
+                .config
+                .targets
+                .get(&ctx.api.name)
+                .and_then(Target::snapshot_dir),
             staging: ctx.config.staging.as_deref(),
         },
     };
@@ -399,7 +417,12 @@ async fn run_case(
     if let (true, Some(staging), Some(spec)) = (failed, &ctx.config.staging, &case.expect.snapshot)
     {
         // A case that failed during record keeps its old snapshot, as it keeps its recording.
-        let path = snapshot::snap_path(&ctx.suite.root, &ctx.api.name, &spec.name);
+        let path = snapshot::snap_path(
+            &ctx.suite.root,
+            &ctx.api.name,
+            check_ctx.place.target,
+            &spec.name,
+        );
         staging.discard(&std::path::PathBuf::from(format!("{}.new", path.display())));
         staging.discard(&path);
     }

@@ -15,6 +15,7 @@ use super::super::model::{
     MAX_TIME_BUDGET,
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
+use super::super::template::Part;
 use super::{pos, slug, suggestion, ApiLowering, At};
 use crate::diag::{Diagnostic, Pos};
 use crate::schema::SchemaId;
@@ -78,13 +79,14 @@ impl ApiLowering<'_, '_> {
         s: &Spanned<SnapshotSpec>,
     ) -> Option<Option<SnapshotExpect>> {
         let default_name = format!("{stem}__{}", slug(case_name));
-        let (name, texts) = match &s.value {
+        let (name, texts, strict) = match &s.value {
             SnapshotSpec::Enabled(false) => return Some(None),
             SnapshotSpec::Long(m) => (
                 m.name.as_deref().map(slug).unwrap_or(default_name),
                 m.redact.clone(),
+                m.strict,
             ),
-            _ => (default_name, Vec::new()),
+            _ => (default_name, Vec::new(), false),
         };
         let mut redact = Vec::new();
         let mut ok = true;
@@ -103,7 +105,11 @@ impl ApiLowering<'_, '_> {
         if ok && !self.claim_snapshot(file, pos(s), case_name, &name) {
             return None;
         }
-        ok.then_some(Some(SnapshotExpect { name, redact }))
+        ok.then_some(Some(SnapshotExpect {
+            name,
+            redact,
+            strict,
+        }))
     }
 
     /// Takes `name` for this case; `false` (a located error naming both cases) when another case
@@ -237,7 +243,20 @@ impl ApiLowering<'_, '_> {
         raw: &raw::RawPredicates,
         known: &BTreeSet<String>,
     ) -> Option<Assertion> {
-        let path = self.assertion_path(at, path_text)?;
+        let (path, path_template) = if path_text.contains("{{") {
+            let t = self.template(at, path_text, known, true)?;
+            let probe: String = t
+                .parts
+                .iter()
+                .map(|p| match p {
+                    Part::Lit(s) => s.as_str(),
+                    Part::Expr(_) => "0",
+                })
+                .collect();
+            (self.assertion_path(at, &probe, path_text)?, Some(t))
+        } else {
+            (self.assertion_path(at, path_text, path_text)?, None)
+        };
         let mut predicates = Vec::new();
         if let Some(v) = &raw.equals {
             predicates.push(Predicate::Equals(self.json_template(at, v, known, true)?));
@@ -266,11 +285,19 @@ impl ApiLowering<'_, '_> {
         Some(Assertion {
             path_text: path_text.to_string(),
             path,
+            path_template,
             predicates,
         })
     }
 
-    fn assertion_path(&mut self, at: &At<'_>, path_text: &str) -> Option<Arc<JsonPath>> {
+    /// Parses `path_text`; errors quote `written`, the path as the case file has it (they differ
+    /// when the path interpolates: `path_text` then reads every interpolation as `0`).
+    fn assertion_path(
+        &mut self,
+        at: &At<'_>,
+        path_text: &str,
+        written: &str,
+    ) -> Option<Arc<JsonPath>> {
         if let Some(p) = self.ctx.json_paths.get(path_text) {
             return Some(Arc::clone(p));
         }
@@ -281,13 +308,21 @@ impl ApiLowering<'_, '_> {
                 Some(p)
             }
             Err(e) => {
+                let (message, help) = if written == path_text {
+                    (
+                        format!("invalid JSONPath `{written}`: {e}"),
+                        "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`",
+                    )
+                } else {
+                    (
+                        format!(
+                            "invalid JSONPath `{written}` (each interpolation read as `0`): {e}"
+                        ),
+                        "an interpolation stands for a value: `$[?@.id == {{ known_id }}].name`",
+                    )
+                };
                 // The path is the assertion's key: the carets go under it, not under its value.
-                self.error_on(
-                    at,
-                    path_text,
-                    format!("invalid JSONPath `{path_text}`: {e}"),
-                    "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
-                );
+                self.error_on(at, written, message, help.into());
                 None
             }
         }

@@ -18,7 +18,7 @@ pub fn record(root: &Path, args: RecordArgs, env: &ProcessEnv) -> Result<i32, Er
     if let Some(path) = &args.from_drift {
         return from_drift(root, path, &args);
     }
-    let mut config = resolve::session(root, &args.cases, snapshot::Mode::Accept, env)?;
+    let mut config = resolve::session(root, &args.cases, snapshot::Mode::Record, env)?;
     if config.target == TargetChoice::Playback {
         return Err(Error::Usage(
             "record needs a live target: --base-url URL or --env NAME".into(),
