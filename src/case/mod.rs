@@ -1,12 +1,13 @@
 //! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower/`,
 //! one file per grammar section, and `model`), snapshot redaction selectors (`selector`) and
-//! interpolation (`template`).
+//! interpolation (`template`); `--var` values (`overrides`).
 
 pub mod functions;
 pub mod id;
 pub mod load;
 pub mod lower;
 pub mod model;
+pub mod overrides;
 pub mod raw;
 pub mod selector;
 pub mod template;
@@ -14,4 +15,5 @@ pub mod template;
 pub use id::CaseId;
 pub use load::{load_from_str, load_suite, LoadError, LoadOptions};
 pub use model::*;
+pub use overrides::VarOverride;
 pub use selector::{Selector, Step};

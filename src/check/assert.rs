@@ -5,14 +5,30 @@ use serde_json::Value;
 use super::{CheckKind, CheckResult};
 use crate::case::raw::JsonType;
 use crate::case::template::Vars;
-use crate::case::{Assertion, Capture, CaptureFrom, Predicate};
+use serde_json_path::JsonPath;
+
+use super::order;
+use crate::case::{Assertion, AssertionPath, Capture, CaptureFrom, Comparison, Predicate, SortKey};
 use crate::http::HttpResponse;
 use crate::json::{compact, json_equal, json_type_name, pretty};
 
 /// Checks every predicate of one assertion; one result per failed predicate, or one pass.
 pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
-    let nodes: Vec<&Value> = a.path.query(json).all();
     let subject = a.path_text.as_str();
+    let fail = |message: String| vec![CheckResult::fail(CheckKind::Assert, subject, message)];
+    let nodes: Vec<&Value> = match &a.path {
+        AssertionPath::Fixed(path) => path.query(json).all(),
+        AssertionPath::Template(t) => {
+            let text = match t.render(vars) {
+                Ok(text) => text,
+                Err(e) => return fail(format!("{subject}: {e}")),
+            };
+            match JsonPath::parse(&text) {
+                Ok(path) => path.query(json).all(),
+                Err(e) => return fail(format!("{subject}: invalid JSONPath `{text}`: {e}")),
+            }
+        }
+    };
     let mut failures = Vec::new();
     for p in &a.predicates {
         if let Err(message) = predicate(p, &nodes, vars) {
@@ -134,7 +150,116 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
                 ))
             }
         }
+        Predicate::Compare(op, t) => {
+            let bound = t.render(vars).map_err(|e| Failure(e.to_string(), None))?;
+            let ordering = order::against_bound(node, &bound).map_err(|m| Failure(m, None))?;
+            let holds = match op {
+                Comparison::Gt => ordering.is_gt(),
+                Comparison::Ge => ordering.is_ge(),
+                Comparison::Lt => ordering.is_lt(),
+                Comparison::Le => ordering.is_le(),
+            };
+            if holds {
+                Ok(())
+            } else {
+                Err(Failure(
+                    format!(
+                        "expected a value {} {}, got {}",
+                        op.words(),
+                        compact(&bound),
+                        compact(node)
+                    ),
+                    None,
+                ))
+            }
+        }
+        Predicate::OneOf(ts) => {
+            let mut allowed = Vec::with_capacity(ts.len());
+            for t in ts {
+                allowed.push(t.render(vars).map_err(|e| Failure(e.to_string(), None))?);
+            }
+            if allowed.iter().any(|w| json_equal(w, node)) {
+                Ok(())
+            } else {
+                Err(Failure(
+                    format!(
+                        "expected one of {}, got {}",
+                        compact(&Value::Array(allowed)),
+                        compact(node)
+                    ),
+                    None,
+                ))
+            }
+        }
+        Predicate::Sorted(key) => sorted(key, node),
+        Predicate::Each(inner) => {
+            let Value::Array(items) = node else {
+                return Err(Failure(
+                    format!("expected an array for `each`, got {}", compact(node)),
+                    None,
+                ));
+            };
+            for (i, item) in items.iter().enumerate() {
+                for p in inner {
+                    node_predicate(p, item, vars).map_err(|Failure(m, values)| {
+                        Failure(format!("item [{i}]: {m}"), values)
+                    })?;
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+/// `sorted:` every pair of neighbours in order (equal neighbours are fine).
+fn sorted(key: &SortKey, node: &Value) -> Result<(), Failure> {
+    let by = key.by.join(".");
+    let what = match (by.is_empty(), key.descending) {
+        (true, false) => "sorted ascending".to_string(),
+        (true, true) => "sorted descending".to_string(),
+        (false, false) => format!("sorted by {by} ascending"),
+        (false, true) => format!("sorted by {by} descending"),
+    };
+    let Value::Array(items) = node else {
+        return Err(Failure(
+            format!("expected an array {what}, got {}", compact(node)),
+            None,
+        ));
+    };
+    let mut keys = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let k = key.by.iter().try_fold(item, |v, k| v.get(k.as_str()));
+        match k {
+            Some(k) => keys.push(k),
+            None => {
+                return Err(Failure(
+                    format!("expected an array {what}: item [{i}] has no `{by}`"),
+                    None,
+                ))
+            }
+        }
+    }
+    for i in 1..keys.len() {
+        let ordering = order::for_sorting(keys[i - 1], keys[i], key.ignore_case)
+            .map_err(|m| Failure(format!("expected an array {what}: {m}"), None))?;
+        let wrong = if key.descending {
+            ordering.is_lt()
+        } else {
+            ordering.is_gt()
+        };
+        if wrong {
+            return Err(Failure(
+                format!(
+                    "expected an array {what}: item [{}] {} comes before item [{i}] {}",
+                    i - 1,
+                    compact(keys[i - 1]),
+                    compact(keys[i])
+                ),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn type_matches(t: JsonType, v: &Value) -> bool {
@@ -200,12 +325,11 @@ mod tests {
     use super::*;
     use crate::case::template::JsonTemplate;
     use serde_json::json;
-    use serde_json_path::JsonPath;
 
     fn check(path: &str, p: Predicate, body: Value) -> Vec<CheckResult> {
         let a = Assertion {
             path_text: path.into(),
-            path: std::sync::Arc::new(JsonPath::parse(path).unwrap()),
+            path: AssertionPath::Fixed(std::sync::Arc::new(JsonPath::parse(path).unwrap())),
             predicates: vec![p],
         };
         assertion(&a, &body, &Vars::default())

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::case::VarOverride;
 use crate::report::Format;
 
 /// Which cases run.
@@ -34,6 +35,14 @@ pub struct TargetArgs {
     /// Use this environment of each API (base URL, variables and auth from api.yaml).
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+}
+
+/// Variables given on the command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VarArgs {
+    /// Set a variable declared in api.yaml, over the environment's value (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<VarOverride>,
 }
 
 /// How requests are sent.
@@ -80,6 +89,8 @@ pub struct CaseRunArgs {
     #[command(flatten)]
     pub target: TargetArgs,
     #[command(flatten)]
+    pub variables: VarArgs,
+    #[command(flatten)]
     pub transport: TransportArgs,
     #[command(flatten)]
     pub reports: ReportArgs,
@@ -100,6 +111,16 @@ pub struct RunArgs {
 pub struct RecordArgs {
     #[command(flatten)]
     pub cases: CaseRunArgs,
+}
+
+/// `conform validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// Also check the variables and secrets of this environment.
+    #[arg(long)]
+    pub env: Option<String>,
+    #[command(flatten)]
+    pub variables: VarArgs,
 }
 
 /// `conform import openapi`.

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, EXIT_OK};
-use args::{CoverageArgs, ImportArgs, MockArgs, RecordArgs, RunArgs};
+use args::{CoverageArgs, ImportArgs, MockArgs, RecordArgs, RunArgs, ValidateArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -53,11 +53,7 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
     /// Load and check every case file, schema and recording; send nothing.
-    Validate {
-        /// Also check the variables and secrets of this environment.
-        #[arg(long)]
-        env: Option<String>,
-    },
+    Validate(ValidateArgs),
     /// Run cases against a live API and write their recordings (scrubbed) and new snapshots.
     #[command(after_help = EXAMPLES)]
     Record(RecordArgs),
@@ -113,7 +109,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     let env = resolve::ProcessEnv::read(&root)?;
     match cli.command {
         Command::Run(args) => commands::run::run(&root, args, &env),
-        Command::Validate { env } => commands::validate::validate(&root, env),
+        Command::Validate(args) => commands::validate::validate(&root, args),
         Command::Record(args) => commands::record::record(&root, args, &env),
         Command::Mock(args) => commands::mock::mock(&root, &args.api, args.port),
         Command::List { apis } => commands::list::list(&root, apis),

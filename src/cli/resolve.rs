@@ -162,6 +162,7 @@ pub fn session(
         selection: selection(&flags.selection),
         target: target(&flags.target)?,
         env: flags.target.env.clone(),
+        vars: flags.variables.vars.clone(),
         jobs: jobs(flags.transport.jobs, env),
         transport: transport(&flags.transport, env)?,
         snapshots,

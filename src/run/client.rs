@@ -106,6 +106,9 @@ impl ApiClient {
                 .map_err(|e| format!("API `{}` variable `{name}`: {e}", api.name))?;
             vars.values.insert(name.clone(), value);
         }
+        for (name, value) in &api.overrides {
+            vars.values.insert(name.clone(), value.clone());
+        }
         let limits = &api.limits;
         let polite = options.polite;
         Ok(ApiClient {

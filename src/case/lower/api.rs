@@ -31,6 +31,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 environments: BTreeMap::new(),
                 headers: Vec::new(),
                 variables: Vec::new(),
+                overrides: Vec::new(),
                 sensitive: Sensitive {
                     headers: lowercase(&raw.sensitive.headers),
                     query: lowercase(&raw.sensitive.query),

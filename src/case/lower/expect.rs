@@ -4,14 +4,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
 use std::collections::BTreeSet;
 
 use super::super::model::{
-    Assertion, Expect, HeaderExpect, HeaderRule, Predicate, SnapshotExpect, StatusExpect,
-    MAX_TIME_BUDGET,
+    Expect, HeaderExpect, HeaderRule, SnapshotExpect, StatusExpect, MAX_TIME_BUDGET,
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
 use super::{pos, slug, suggestion, ApiLowering, At};
@@ -130,7 +128,7 @@ impl ApiLowering<'_, '_> {
         }
     }
 
-    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
+    pub(super) fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
         if let Some(r) = self.ctx.regexes.get(re) {
             return Some(Arc::clone(r));
         }
@@ -177,68 +175,6 @@ impl ApiLowering<'_, '_> {
             Err(msg) => {
                 let msg = without_root(&msg, self.ctx.root);
                 self.error(file, pos(s), msg);
-                None
-            }
-        }
-    }
-
-    fn assertion(
-        &mut self,
-        at: &At<'_>,
-        path_text: &str,
-        raw: &raw::RawPredicates,
-        known: &BTreeSet<String>,
-    ) -> Option<Assertion> {
-        let path = self.assertion_path(at, path_text)?;
-        let mut predicates = Vec::new();
-        if let Some(v) = &raw.equals {
-            predicates.push(Predicate::Equals(self.json_template(at, v, known, true)?));
-        }
-        if let Some(e) = raw.exists {
-            predicates.push(Predicate::Exists(e));
-        }
-        if let Some(t) = raw.type_ {
-            predicates.push(Predicate::Type(t));
-        }
-        if let Some(re) = &raw.matches {
-            predicates.push(Predicate::Matches(self.regex(at, re)?));
-        }
-        if let Some(n) = raw.length {
-            predicates.push(Predicate::Length(n));
-        }
-        if let Some(v) = &raw.contains {
-            predicates.push(Predicate::Contains(self.json_template(at, v, known, true)?));
-        }
-        if predicates.is_empty() {
-            self.error(at.file, at.pos, format!("assertion on `{path_text}` has no predicate: expected one of equals, exists, type, matches, length, contains"));
-            return None;
-        }
-        // Exact size: a suite holds tens of thousands of these.
-        predicates.shrink_to_fit();
-        Some(Assertion {
-            path_text: path_text.to_string(),
-            path,
-            predicates,
-        })
-    }
-
-    fn assertion_path(&mut self, at: &At<'_>, path_text: &str) -> Option<Arc<JsonPath>> {
-        if let Some(p) = self.ctx.json_paths.get(path_text) {
-            return Some(Arc::clone(p));
-        }
-        match JsonPath::parse(path_text) {
-            Ok(p) => {
-                let p = Arc::new(p);
-                (self.ctx.json_paths).insert(path_text.to_string(), Arc::clone(&p));
-                Some(p)
-            }
-            Err(e) => {
-                self.error_help(
-                    at.file,
-                    at.pos,
-                    format!("invalid JSONPath `{path_text}`: {e}"),
-                    "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`".into(),
-                );
                 None
             }
         }

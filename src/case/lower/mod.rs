@@ -6,7 +6,7 @@
 //!
 //! [`ApiLowering`] is the one lowering context; each grammar section adds its methods to it from
 //! its own file: `api` (api.yaml), `auth`, `file` (an endpoint file and its cases), `request`,
-//! `body`, `expect` (with captures), `endpoint` (`METHOD /path` parsing). This file holds the
+//! `body`, `expect` (with captures), `predicate` (one assertion), `endpoint` (`METHOD /path` parsing). This file holds the
 //! shared part: the context, error reporting, and template parsing with its location.
 
 mod api;
@@ -16,6 +16,7 @@ mod capture;
 mod endpoint;
 mod expect;
 mod file;
+mod predicate;
 mod request;
 
 use std::collections::{BTreeSet, HashMap};

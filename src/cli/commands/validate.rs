@@ -3,18 +3,20 @@
 use std::path::Path;
 
 use super::Out;
-use crate::case::{load_suite, Api, LoadError, LoadOptions, Suite};
+use crate::case::{load_suite, overrides, Api, LoadError, LoadOptions, Suite};
+use crate::cli::args::ValidateArgs;
 use crate::error::{Error, EXIT_OK};
 use crate::mock::playback::Playback;
 
-pub fn validate(root: &Path, env: Option<String>) -> Result<i32, Error> {
-    let suite = load_suite(
+pub fn validate(root: &Path, args: ValidateArgs) -> Result<i32, Error> {
+    let mut suite = load_suite(
         root,
         &LoadOptions {
-            env,
+            env: args.env,
             ..LoadOptions::default()
         },
     )?;
+    overrides::apply(&mut suite, &args.variables.vars).map_err(Error::Usage)?;
     let mut recordings = 0;
     for api in &suite.apis {
         recordings += load_playback(&suite, api)?.entries.len();
