@@ -44,6 +44,13 @@ fn vendor() -> MockServer {
     1,
     "expected an array sorted by address.city ascending: item [0] \"Oslo\" comes before item [1] \"Lima\""
 )]
+#[case::sorted_selected_nodes("{ \"$.items[*].name\": { sorted: { order: desc } } }", 0, "")]
+#[case::sorted_selected_nodes_fails(
+    "{ \"$.items[?@.id > 1]\": { sorted: { by: id } } }",
+    1,
+    "$.items[?@.id > 1]: expected the selected nodes sorted by id ascending: item [0] 3 comes before item [1] 2"
+)]
+#[case::sorted_one_selected_node("{ \"$.items[?@.id == 2]\": { sorted: { by: name } } }", 0, "")]
 #[case::sorted_scalars("{ $.scores: { sorted: {} } }", 0, "")]
 #[case::sorted_scalars_fails(
     "{ $.scores: { sorted: { order: desc } } }",

@@ -29,9 +29,14 @@ pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
             }
         }
     };
+    let many = selects_many(subject);
     let mut failures = Vec::new();
     for p in &a.predicates {
-        if let Err(message) = predicate(p, &nodes, vars) {
+        let result = match p {
+            Predicate::Sorted(key) => sorted_selection(key, &nodes, many),
+            _ => predicate(p, &nodes, vars),
+        };
+        if let Err(message) = result {
             let mut r = CheckResult::fail(
                 CheckKind::Assert,
                 subject,
@@ -211,29 +216,59 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
     }
 }
 
-/// `sorted:` every pair of neighbours in order (equal neighbours are fine).
-fn sorted(key: &SortKey, node: &Value) -> Result<(), Failure> {
+/// Wildcards, filters, descendants, slices and unions may select several nodes; other paths
+/// select at most one (RFC 9535 singular queries).
+fn selects_many(path: &str) -> bool {
+    ["*", "?", "..", ":", ","].iter().any(|p| path.contains(p))
+}
+
+/// `sorted:` on what a path selects: the items of the one array it selects, or, for a path that
+/// may select several nodes (`$[?@.id > 0]`, `$[*].name`), those nodes in document order.
+fn sorted_selection(key: &SortKey, nodes: &[&Value], many: bool) -> Result<(), Failure> {
+    match nodes {
+        [] => Err(Failure("the path selects nothing".into(), None)),
+        [one] if one.is_array() || !many => sorted(key, one),
+        several => in_order(
+            key,
+            several,
+            &format!("the selected nodes {}", describe(key)),
+        ),
+    }
+}
+
+fn describe(key: &SortKey) -> String {
     let by = key.by.join(".");
-    let what = match (by.is_empty(), key.descending) {
+    match (by.is_empty(), key.descending) {
         (true, false) => "sorted ascending".to_string(),
         (true, true) => "sorted descending".to_string(),
         (false, false) => format!("sorted by {by} ascending"),
         (false, true) => format!("sorted by {by} descending"),
-    };
+    }
+}
+
+/// `sorted:` on an array: every pair of neighbours in order (equal neighbours are fine).
+fn sorted(key: &SortKey, node: &Value) -> Result<(), Failure> {
+    let what = describe(key);
     let Value::Array(items) = node else {
         return Err(Failure(
             format!("expected an array {what}, got {}", compact(node)),
             None,
         ));
     };
+    let items: Vec<&Value> = items.iter().collect();
+    in_order(key, &items, &format!("an array {what}"))
+}
+
+fn in_order(key: &SortKey, items: &[&Value], what: &str) -> Result<(), Failure> {
+    let by = key.by.join(".");
     let mut keys = Vec::with_capacity(items.len());
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.iter().copied().enumerate() {
         let k = key.by.iter().try_fold(item, |v, k| v.get(k.as_str()));
         match k {
             Some(k) => keys.push(k),
             None => {
                 return Err(Failure(
-                    format!("expected an array {what}: item [{i}] has no `{by}`"),
+                    format!("expected {what}: item [{i}] has no `{by}`"),
                     None,
                 ))
             }
@@ -241,7 +276,7 @@ fn sorted(key: &SortKey, node: &Value) -> Result<(), Failure> {
     }
     for i in 1..keys.len() {
         let ordering = order::for_sorting(keys[i - 1], keys[i], key.ignore_case)
-            .map_err(|m| Failure(format!("expected an array {what}: {m}"), None))?;
+            .map_err(|m| Failure(format!("expected {what}: {m}"), None))?;
         let wrong = if key.descending {
             ordering.is_lt()
         } else {
@@ -250,7 +285,7 @@ fn sorted(key: &SortKey, node: &Value) -> Result<(), Failure> {
         if wrong {
             return Err(Failure(
                 format!(
-                    "expected an array {what}: item [{}] {} comes before item [{i}] {}",
+                    "expected {what}: item [{}] {} comes before item [{i}] {}",
                     i - 1,
                     compact(keys[i - 1]),
                     compact(keys[i])
