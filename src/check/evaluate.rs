@@ -71,8 +71,11 @@ fn check_response(
     vars: &Vars,
 ) -> Vec<CheckResult> {
     let mut results = vec![super::headers::status(&expect.status, response.status)];
-    if let Some(ct) = &expect.content_type {
-        results.push(super::headers::content_type(ct, response));
+    match (&expect.content_type, expect.schema) {
+        (Some(ct), _) => results.push(super::headers::content_type(ct, response)),
+        // A schema says the body is JSON: a `text/html` answer must not pass by luck.
+        (None, Some(_)) => results.push(super::headers::json_content_type(response)),
+        (None, None) => {}
     }
     for h in &expect.headers {
         results.push(super::headers::header(h, response, vars));
