@@ -6,7 +6,13 @@
 //! bench_server serve [--delay-ms MS] [--max-secs S]   prints `http://127.0.0.1:PORT`, serves until S
 //! bench_server gen DIR --files F --cases C [--rps R]   writes a project of F files x C cases
 //! bench_server client URL [--requests N] [--concurrency C]   conform's HTTP transport alone
+//! bench_server kimai-docs DIR [--count N]   N static Kimai-like customers for nginx to serve
+//! bench_server kimai-gen DIR --files F --cases C   cases against those documents
 //! ```
+//!
+//! The `kimai-*` pair is the workload of docs/performance.md's headline table: nginx serves
+//! `DIR/api/customers/{1..N}` as static files, and every case checks the status, the content type,
+//! a draft-07 schema of 14 required keys and `$.id` against the id it sent.
 //!
 //! `client` sends N `GET URL/items/{id}` through conform's own [`Transport`] (the reqwest client a
 //! run uses) and prints requests per second: the ceiling of a run without checks or reports.
@@ -39,10 +45,13 @@ fn main() {
         Some("serve") => serve(&args[1..]),
         Some("gen") => generate(&args[1..]),
         Some("client") => client(&args[1..]),
+        Some("kimai-docs") => kimai_docs(&args[1..]),
+        Some("kimai-gen") => kimai_generate(&args[1..]),
         _ => Err(concat!(
             "usage: bench_server serve [--delay-ms MS] [--max-secs S]",
             " | gen DIR --files F --cases C [--rps R]",
-            " | client URL [--requests N] [--concurrency C]"
+            " | client URL [--requests N] [--concurrency C]",
+            " | kimai-docs DIR [--count N] | kimai-gen DIR --files F --cases C"
         )
         .into()),
     };
@@ -170,6 +179,7 @@ fn client(args: &[String]) -> Result<(), String> {
                         url: format!("{base}/items/{id}"),
                         headers: vec![("Accept".into(), "application/json".into())],
                         body: None,
+                        credential_headers: Vec::new(),
                         timeout: None,
                     };
                     let response = transport.send(&request).await.map_err(|e| e.message)?;
@@ -267,6 +277,108 @@ const SCHEMA: &str = r#"{
     "comment": { "type": ["string", "null"] },
     "created": { "type": "string" },
     "modified": { "type": ["string", "null"] }
+  }
+}
+"#;
+
+/// Documents `kimai-docs` writes and `kimai-gen` cases cycle through.
+const KIMAI_DOCS: u64 = 2_000;
+
+/// The first positional argument: the directory to write.
+fn dir_arg(args: &[String], what: &str) -> Result<PathBuf, String> {
+    args.first()
+        .filter(|a| !a.starts_with("--"))
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("{what} needs a directory"))
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))
+        .and_then(|()| std::fs::write(path, text))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+/// A Kimai customer (openapi.json `CustomerEntity`-like, 14 keys), about 420 bytes.
+fn kimai_customer(id: u64) -> String {
+    format!(
+        concat!(
+            r#"{{"id":{id},"name":"Customer {id}","number":"C-{id:05}","comment":"synthetic","#,
+            r##""visible":true,"billable":true,"currency":"EUR","color":"#5319e7","##,
+            r#""vatId":"DE{id:09}","company":"Customer {id} GmbH","contact":"Jane Doe","#,
+            r#""address":"{id} Main Street, Springfield","country":"DE","timezone":"Europe/Berlin"}}"#
+        ),
+        id = id
+    )
+}
+
+/// Writes `DIR/api/customers/{1..N}` (no extension: nginx serves them with `default_type`).
+fn kimai_docs(args: &[String]) -> Result<(), String> {
+    let dir = dir_arg(args, "kimai-docs")?;
+    for id in 1..=flag(args, "--count", KIMAI_DOCS)? {
+        write_file(
+            &dir.join(format!("api/customers/{id}")),
+            &kimai_customer(id),
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `DIR/cases/kimai/{api.yaml, customers_NNNNN.yaml}` and the draft-07 schema.
+fn kimai_generate(args: &[String]) -> Result<(), String> {
+    let dir = dir_arg(args, "kimai-gen")?;
+    let files = flag(args, "--files", 40)?;
+    let cases = flag(args, "--cases", 50)?;
+    write_file(
+        &dir.join("cases/kimai/api.yaml"),
+        "name: kimai\ntitle: Kimai-like benchmark API\nheaders: { Accept: application/json }\n",
+    )?;
+    write_file(&dir.join("schemas/kimai/Customer.json"), KIMAI_SCHEMA)?;
+    for f in 0..files {
+        let mut text = String::from("endpoint: GET /api/customers/{id}\ncases:\n");
+        for c in 0..cases {
+            let id = (f * cases + c) % KIMAI_DOCS + 1;
+            text.push_str(&format!(
+                concat!(
+                    "  - name: customer {n}\n",
+                    "    request: {{ path_params: {{ id: {id} }} }}\n",
+                    "    expect:\n",
+                    "      status: 200\n",
+                    "      content_type: application/json\n",
+                    "      schema: Customer.json\n",
+                    "      assert: {{ $.id: {{ equals: {id} }} }}\n",
+                ),
+                n = f * cases + c,
+                id = id
+            ));
+        }
+        write_file(
+            &dir.join(format!("cases/kimai/customers_{f:05}.yaml")),
+            &text,
+        )?;
+    }
+    Ok(())
+}
+
+const KIMAI_SCHEMA: &str = r#"{
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "type": "object",
+  "required": ["id", "name", "number", "comment", "visible", "billable", "currency", "color",
+               "vatId", "company", "contact", "address", "country", "timezone"],
+  "properties": {
+    "id": { "type": "integer" },
+    "name": { "type": "string", "minLength": 2, "maxLength": 150 },
+    "number": { "type": ["string", "null"] },
+    "comment": { "type": ["string", "null"] },
+    "visible": { "type": "boolean" },
+    "billable": { "type": "boolean" },
+    "currency": { "type": "string", "pattern": "^[A-Z]{3}$" },
+    "color": { "type": ["string", "null"], "pattern": "^#[0-9a-f]{6}$" },
+    "vatId": { "type": ["string", "null"] },
+    "company": { "type": ["string", "null"] },
+    "contact": { "type": ["string", "null"] },
+    "address": { "type": ["string", "null"] },
+    "country": { "type": "string", "minLength": 2, "maxLength": 2 },
+    "timezone": { "type": "string" }
   }
 }
 "#;

@@ -3,6 +3,8 @@
 //! Everything above this module (runner, checks, reports, recordings) works on [`HttpRequest`] and
 //! [`HttpResponse`], so checks are testable without a network and the client can change alone.
 
+mod redirect;
+
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
@@ -18,6 +20,9 @@ pub struct HttpRequest {
     pub body: Option<Vec<u8>>,
     /// Overrides the transport's request timeout.
     pub timeout: Option<Duration>,
+    /// Headers that carry credentials (the API's auth and `sensitive:` rules name them): dropped
+    /// when a redirect leads to another origin, as `Authorization` and `Cookie` always are.
+    pub credential_headers: Vec<String>,
 }
 
 impl HttpRequest {
@@ -37,6 +42,9 @@ pub struct HttpResponse {
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
     pub elapsed: Duration,
+    /// The redirects followed to get this response, each as a note for the outcome (and which
+    /// credential headers were dropped on the way to another origin).
+    pub redirects: Vec<String>,
 }
 
 impl HttpResponse {
@@ -86,6 +94,18 @@ impl Default for TransportOptions {
     }
 }
 
+/// A URL as it may be shown: without the user and password a proxy URL may carry.
+pub fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
 /// Why no response could be read. The message is meant for people and names the cause.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -121,7 +141,9 @@ impl Transport {
         let client = builder
             .connect_timeout(options.connect_timeout)
             .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
+            // Redirects are followed by `send` itself, which knows the request's credential
+            // headers (reqwest only drops the standard ones on a cross-origin hop).
+            .redirect(reqwest::redirect::Policy::none())
             .tls_danger_accept_invalid_certs(options.insecure)
             .pool_max_idle_per_host(256)
             .tcp_nodelay(true)
@@ -131,7 +153,31 @@ impl Transport {
         Ok(Transport { client, options })
     }
 
+    /// Sends `req`, following up to `max_redirects` redirects (see [`redirect::next`]).
     pub async fn send(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut current = std::borrow::Cow::Borrowed(req);
+        let mut notes = Vec::new();
+        loop {
+            let mut response = self.send_once(&current).await?;
+            let Some(next) = redirect::next(&current, &response) else {
+                response.redirects = notes;
+                return Ok(response);
+            };
+            if notes.len() >= self.options.max_redirects {
+                return Err(TransportError {
+                    message: format!(
+                        "too many redirects (limit {}): last to {}",
+                        self.options.max_redirects, next.request.url
+                    ),
+                    connect: false,
+                });
+            }
+            notes.push(next.note);
+            current = std::borrow::Cow::Owned(next.request);
+        }
+    }
+
+    async fn send_once(&self, req: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let method =
             reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| TransportError {
                 message: format!("invalid method `{}`: {e}", req.method),
@@ -196,6 +242,7 @@ impl Transport {
             headers,
             body: first.unwrap_or_else(|| Bytes::from(joined)),
             elapsed: started.elapsed(),
+            redirects: Vec::new(),
         })
     }
 

@@ -10,6 +10,7 @@
 //! outcomes -report::{terminal, junit, json}-> files and terminal; outcomes -> exit code
 //!
 //! spec (OpenAPI/Swagger) -import-> schemas/<api>/*.json + cases/<api>/*.yaml skeletons
+//! live run events + recordings -drift-> graded findings, drift.{json,md}; record --from-drift
 //! Suite + documented endpoints (api.yaml, spec or catalog) -coverage-> table, coverage.{json,md}
 //! ```
 
@@ -18,6 +19,7 @@ pub mod check;
 pub mod cli;
 pub mod coverage;
 pub mod diag;
+pub mod drift;
 pub mod editor_schema;
 pub mod error;
 pub mod exit;

@@ -44,6 +44,8 @@ pub struct SessionConfig {
     pub snapshots: snapshot::Mode,
     /// Keep unscrubbed exchanges in `CaseFinished` (record, drift).
     pub keep_exchanges: bool,
+    /// Record mode: snapshots are staged here and committed with the recordings at the end.
+    pub staging: Option<Arc<crate::fsutil::Staging>>,
     /// `K/N` of a sharded run, for the report document.
     pub shard: Option<String>,
     /// How long cleanup steps in flight may run after the first signal.
@@ -157,6 +159,7 @@ impl Session {
             env: config.env,
             keep_exchanges: config.keep_exchanges,
             snapshots: config.snapshots,
+            staging: config.staging,
         };
         let mut stream = Stream {
             reporters,
@@ -226,7 +229,11 @@ fn run_started(
                 TargetInfo {
                     api: name.clone(),
                     target,
-                    proxy: config.transport.proxy.clone(),
+                    proxy: config
+                        .transport
+                        .proxy
+                        .as_deref()
+                        .map(crate::http::without_credentials),
                 }
             })
             .collect(),

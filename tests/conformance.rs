@@ -63,6 +63,7 @@ fn case_file_holds_on_playback(
         // Read-only here: insta below owns writing pending snapshots.
         snapshots: snapshot::Mode::Ci,
         keep_exchanges: true,
+        staging: None,
         shard: None,
         grace: std::time::Duration::from_secs(10),
         reports: ReportConfig {

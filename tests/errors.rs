@@ -3,7 +3,7 @@
 //! Each folder `tests/errors/<name>/` is a small project (`cases/`, `schemas/`, `.env`, ...) with
 //! an optional `args` file (the command line, default `validate`), an optional `env` file
 //! (`NAME=value` lines added to the otherwise empty environment), `expected.stderr`,
-//! `expected.code` and, when present, `expected.stdout`. The test copies each project to a
+//! `expected.code` and, when present, `expected.stdout`; symlinks in a project are copied as links. The test copies each project to a
 //! temporary folder, runs the real binary on it with `-C`, and compares the outputs with the
 //! temporary path, durations and ports redacted. `CONFORM_UPDATE_GOLDEN=1 cargo test --test errors`
 //! rewrites the expected files.
@@ -138,6 +138,12 @@ fn copy_project(from: &Path, to: &Path, top: bool) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let (src, dst) = (entry.path(), to.join(&name));
         if top && (EXPECTED.contains(&name.as_str()) || CONTROL.contains(&name.as_str())) {
+            continue;
+        }
+        // Symlinks are kept as links (the hostile cases link out of the project, e.g. to /etc).
+        #[cfg(unix)]
+        if entry.file_type().unwrap().is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
             continue;
         }
         if src.is_dir() {

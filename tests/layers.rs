@@ -20,7 +20,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("checks", &["check"]),
     ("running", &["run"]),
     ("around a run", &["mock", "coverage", "fuzzing"]),
-    ("results", &["report", "error"]),
+    ("results", &["report", "error", "drift"]),
     ("orchestration", &["session"]),
     ("command line", &["cli"]),
 ];

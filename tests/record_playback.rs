@@ -41,7 +41,7 @@ fn vendor() -> MockServer {
 
 fn project() -> Project {
     let p = Project::with_api(
-        "name: demo\nheaders: { Accept: application/json, X-API-KEY: \"{{ env.DEMO_KEY }}\" }\nvariables: { pw: \"{{ env.DEMO_PASSWORD }}\" }\n",
+        "name: demo\nenv: [DEMO_KEY, DEMO_PASSWORD]\nheaders: { Accept: application/json, X-API-KEY: \"{{ env.DEMO_KEY }}\" }\nvariables: { pw: \"{{ env.DEMO_PASSWORD }}\" }\n",
     );
     p.write(
         "schemas/demo/Item.json",
@@ -189,7 +189,7 @@ fn a_failure_in_playback_shows_the_closest_recording() {
         "{text}"
     );
     assert!(
-        text.contains("query: recorded apiKey=other, got apiKey=<scrubbed:env.demo_key>"),
+        text.contains("query: recorded apiKey=other, got apiKey=<scrubbed:DEMO_KEY>"),
         "{text}"
     );
 }
@@ -265,7 +265,7 @@ fn an_interrupted_record_leaves_recordings_as_they_were() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no recording was changed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no recording or snapshot was changed"));
     assert_eq!(p.read("cases/demo/recordings/get_item.yaml"), original);
     let leftovers: Vec<_> = all_files(&p.path("cases/demo/recordings"));
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");

@@ -302,7 +302,7 @@ fn reports_are_written_and_parse_back() {
     assert_eq!(later["skip_reason"], "waiting for the vendor");
     assert!(
         out.stdout()
-            .contains("FAILED: 2 passed, 1 failed, 1 skipped"),
+            .contains("FAILED: 2 passed, 1 failed (contract 1), 1 skipped"),
         "{}",
         out.stdout()
     );

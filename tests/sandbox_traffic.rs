@@ -263,7 +263,9 @@ fn refusing_base_url() -> String {
 /// indented for their place under `auth:`) and these `limits:` (a flow map).
 fn project(auth: &str, limits: &str) -> Project {
     let mut yaml = String::from(
-        "name: demo\nheaders: { Accept: application/json }\nenvironments:\n  sandbox:\n    base_url: http://127.0.0.1:9\n",
+        "name: demo\nheaders: { Accept: application/json }\n\
+         env: [SBX_API_KEY, SBX_USER, SBX_PASSWORD, SBX_TOKEN, SBX_MISSING_KEY, SBX_MISSING_PASSWORD]\n\
+         environments:\n  sandbox:\n    base_url: http://127.0.0.1:9\n",
     );
     if !auth.is_empty() {
         yaml.push_str("    auth:\n");
@@ -954,7 +956,7 @@ fn no_secret_reaches_reports_snapshots_recordings_or_the_terminal() {
     assert_eq!(failing.code(), 1, "{}", failing.all());
     let accepted = run_sandbox(&p, &server, &["--accept", "--filter", "snapshot"]);
     assert_eq!(accepted.code(), 0, "{}", accepted.all());
-    // Record exits 1 like run (the echo case fails); every exchange is recorded all the same.
+    // Record exits 1 like run (the echo case fails); the failed case keeps its (absent) recording.
     let recorded = record_sandbox(&p, &server);
     assert_eq!(recorded.code(), 1, "{}", recorded.all());
     // The runs did carry every secret to the server ...
@@ -973,7 +975,7 @@ fn no_secret_reaches_reports_snapshots_recordings_or_the_terminal() {
         .path("snapshots/demo/get_item__snapshot_of_an_echo.snap")
         .exists());
     assert!(p.path("cases/demo/recordings/get_item.yaml").exists());
-    assert!(p.path("cases/demo/recordings/echo.yaml").exists());
+    assert!(!p.path("cases/demo/recordings/echo.yaml").exists());
     assert_no_secret_written(&p, &[&failing, &accepted, &recorded]);
 }
 

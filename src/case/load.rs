@@ -230,7 +230,30 @@ impl Loader {
     fn api_dirs(&mut self) -> Vec<PathBuf> {
         let cases = self.root.join("cases");
         match sorted_entries(&cases) {
-            Ok(entries) => entries.into_iter().filter(|p| p.is_dir()).collect(),
+            Ok(entries) => {
+                let mut dirs = Vec::new();
+                for dir in entries.into_iter().filter(|p| p.is_dir()) {
+                    // An API folder, its recordings or its snapshots behind a symlink out of the
+                    // project: conform would read and write there. The API is not loaded.
+                    let name = dir.file_name().unwrap_or_default().to_owned();
+                    let outside = [
+                        dir.clone(),
+                        dir.join("recordings"),
+                        self.root.join("snapshots").join(&name),
+                    ]
+                    .into_iter()
+                    .find_map(|p| crate::fsutil::resolve_inside(&self.root, &p).err());
+                    match outside {
+                        Some(outside) => self.diagnostics.push(Diagnostic::new(
+                            PathBuf::from(&outside.shown),
+                            Pos::UNKNOWN,
+                            outside.to_string(),
+                        )),
+                        None => dirs.push(dir),
+                    }
+                }
+                dirs
+            }
             Err(e) => {
                 self.diagnostics.push(Diagnostic::new(
                     self.relative(&cases),
@@ -326,6 +349,10 @@ fn read_and_parse<T: DeserializeOwned>(root: &Path, path: &Path) -> Parsed<T> {
         text: None,
         value: Err(Diagnostic::new(rel.clone(), Pos::UNKNOWN, message)),
     };
+    // A case file that is a symlink to a credentials file must not show its first line.
+    if let Err(outside) = crate::fsutil::resolve_inside(root, path) {
+        return problem(&rel, format!("{outside}"));
+    }
     let text = match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => t,

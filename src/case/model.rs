@@ -56,8 +56,21 @@ pub struct Api {
     pub endpoints: Vec<Endpoint>,
     pub files: Vec<CaseFile>,
     pub limits: Limits,
-    /// Names of the environment variables this API's files use (values are secrets).
+    /// Names of the environment variables this API's files use.
     pub env_refs: std::collections::BTreeSet<String>,
+    /// The environment variables `api.yaml` declares (`env:` and `public_env:`): no other may be read.
+    pub declared_env: std::collections::BTreeSet<String>,
+    /// Declared `public_env:`: not secrets, never scrubbed.
+    pub public_env: std::collections::BTreeSet<String>,
+    /// `drift:` of `api.yaml`: what `conform drift` leaves out.
+    pub drift: DriftRules,
+}
+
+/// `drift:` of `api.yaml`: what `conform drift` leaves out.
+#[derive(Debug, Default, Clone)]
+pub struct DriftRules {
+    /// JSON Pointers (`*` for any one segment) whose value changes are silenced.
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -90,6 +103,10 @@ pub struct TokenRequest {
 }
 
 /// The longest first retry delay (`limits.backoff`); it doubles on each retry, up to 1024 times.
+/// Shortest secret conform accepts: a shorter value cannot be scrubbed without destroying the
+/// report (it would match ordinary text), so it is refused at load.
+pub const MIN_SECRET_LEN: usize = 6;
+
 pub const MAX_BACKOFF: Duration = Duration::from_secs(60);
 /// The longest request timeout (`limits.timeout`, a case's `timeout`).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);

@@ -28,6 +28,16 @@ pub struct RawApi {
     /// Default base URL for live runs (`--env` and `--base-url` override it).
     #[schemars(with = "Option<String>")]
     pub base_url: Option<Spanned<String>>,
+    /// The environment variables this API may read as `{{ env.NAME }}` (its secrets: scrubbed
+    /// from every output; values shorter than 6 characters are refused).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub env: Vec<Spanned<String>>,
+    /// Environment variables that are not secrets (a tenant, a site id, a host): readable as
+    /// `{{ env.NAME }}` and shown as they are.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub public_env: Vec<Spanned<String>>,
     /// Named environments, picked with `--env NAME`.
     #[serde(default)]
     pub environments: BTreeMap<String, RawEnvironment>,
@@ -51,6 +61,21 @@ pub struct RawApi {
     /// Politeness towards the vendor: concurrency, rate, timeout and retries.
     #[serde(default)]
     pub limits: RawLimits,
+    /// What `conform drift` leaves out when it compares live responses with the recordings.
+    #[serde(default)]
+    pub drift: RawDrift,
+}
+
+/// `drift:` of `api.yaml`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrift {
+    /// JSON Pointers into response bodies (`*` for any array item or key, e.g.
+    /// `/items/*/lastModified`) whose value changes are not findings. A rule never hides a change
+    /// of type or presence: such a finding stays, and the rule is reported as refused.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub ignore: Vec<Spanned<String>>,
 }
 
 /// Per-API traffic limits.

@@ -26,6 +26,9 @@ pub struct Context<'a> {
 pub struct Evaluation {
     pub checks: Vec<CheckResult>,
     pub captured: Vec<(String, Value)>,
+    /// Checks that were not run because the status was not the expected one: they describe the
+    /// expected response's body, so against another status they would only pile up failures.
+    pub not_evaluated: Vec<String>,
 }
 
 /// Evaluates `response` against `case`; `vars` are the variables its templates see.
@@ -35,9 +38,24 @@ pub fn evaluate(
     ctx: &Context<'_>,
     vars: &Vars,
 ) -> Evaluation {
+    let status = super::headers::status(&case.expect.status, response.status);
+    if !status.passed {
+        return Evaluation {
+            checks: status_differs(&case.expect, status, response, vars),
+            captured: Vec::new(),
+            not_evaluated: body_checks(case),
+        };
+    }
     let body = needs_json(&case.expect, !case.captures.is_empty())
         .then(|| ParsedBody::parse(&response.body));
-    let mut checks = check_response(&case.expect, response, body.as_ref(), ctx.schemas, vars);
+    let mut checks = vec![status];
+    checks.extend(check_response(
+        &case.expect,
+        response,
+        body.as_ref(),
+        ctx.schemas,
+        vars,
+    ));
     let json = body.as_ref().and_then(ParsedBody::json);
     let (capture_checks, captured) = super::assert::captures(&case.captures, json, response);
     checks.extend(capture_checks);
@@ -51,7 +69,106 @@ pub fn evaluate(
             ctx.snapshots,
         ));
     }
-    Evaluation { checks, captured }
+    Evaluation {
+        checks,
+        captured,
+        not_evaluated: Vec::new(),
+    }
+}
+
+/// The checks when the status is not the expected one: the status (with what the server said
+/// about it) and the header checks, which do not depend on the body.
+fn status_differs(
+    expect: &Expect,
+    mut status: CheckResult,
+    response: &HttpResponse,
+    vars: &Vars,
+) -> Vec<CheckResult> {
+    if let Some(said) = server_message(&response.body) {
+        status.message = format!("{}; the server said: {said}", status.message);
+    }
+    let mut checks = vec![status];
+    checks.extend(
+        expect
+            .headers
+            .iter()
+            .map(|h| super::headers::header(h, response, vars)),
+    );
+    checks
+}
+
+/// The body checks a case would run, named for the one "not evaluated" line.
+fn body_checks(case: &Case) -> Vec<String> {
+    let expect = &case.expect;
+    let mut names = Vec::new();
+    if expect.content_type.is_some() || expect.schema.is_some() {
+        names.push("content type".to_string());
+    }
+    if expect.schema.is_some() {
+        names.push("schema".to_string());
+    }
+    match expect.assertions.len() {
+        0 => {}
+        1 => names.push("1 assertion".to_string()),
+        n => names.push(format!("{n} assertions")),
+    }
+    match case.captures.len() {
+        0 => {}
+        1 => names.push("1 capture".to_string()),
+        n => names.push(format!("{n} captures")),
+    }
+    if expect.snapshot.is_some() {
+        names.push("snapshot".to_string());
+    }
+    names
+}
+
+/// The server's own explanation of an unexpected status: the usual message fields of a JSON
+/// error body, or the start of a text body; at most 200 characters.
+fn server_message(body: &[u8]) -> Option<String> {
+    const MAX: usize = 200;
+    const FIELDS: [&str; 7] = [
+        "message",
+        "Message",
+        "error_description",
+        "detail",
+        "title",
+        "error",
+        "Error",
+    ];
+    let text = std::str::from_utf8(body).ok()?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let said = match serde_json::from_str::<Value>(text) {
+        Ok(json) => find_message(&json, &FIELDS)?,
+        Err(_) => text.lines().next().unwrap_or("").to_string(),
+    };
+    let said = said.trim();
+    if said.is_empty() {
+        return None;
+    }
+    Some(match said.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}...", &said[..cut]),
+        None => said.to_string(),
+    })
+}
+
+/// The first message field, also one level down (`{"Error": {"Message": ...}}`).
+fn find_message(json: &Value, fields: &[&str]) -> Option<String> {
+    let object = json.as_object()?;
+    for field in fields {
+        match object.get(*field) {
+            Some(Value::String(s)) => return Some(s.clone()),
+            Some(nested @ Value::Object(_)) => {
+                if let Some(found) = find_message(nested, fields) {
+                    return Some(found);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Does the case need the body as JSON?
@@ -62,7 +179,7 @@ fn needs_json(expect: &Expect, has_captures: bool) -> bool {
         || expect.snapshot.is_some()
 }
 
-/// Every check of `expect` but captures and the snapshot.
+/// Every check of `expect` but the status, captures and the snapshot.
 fn check_response(
     expect: &Expect,
     response: &HttpResponse,
@@ -70,7 +187,7 @@ fn check_response(
     schemas: &SchemaSet,
     vars: &Vars,
 ) -> Vec<CheckResult> {
-    let mut results = vec![super::headers::status(&expect.status, response.status)];
+    let mut results = Vec::new();
     match (&expect.content_type, expect.schema) {
         (Some(ct), _) => results.push(super::headers::content_type(ct, response)),
         // A schema says the body is JSON: a `text/html` answer must not pass by luck.

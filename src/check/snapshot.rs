@@ -32,6 +32,8 @@ pub struct Place<'a> {
     pub api: &'a str,
     pub case_file: &'a Path,
     pub case: &'a str,
+    /// Record mode: writes are staged and committed with the recordings at the end.
+    pub staging: Option<&'a crate::fsutil::Staging>,
 }
 
 /// The placeholder that replaces redacted values.
@@ -117,6 +119,17 @@ pub fn check(
         .display()
         .to_string();
     let new_path = PathBuf::from(format!("{}.new", path.display()));
+    for p in [&path, &new_path] {
+        if let Err(outside) = crate::fsutil::check_write_inside(place.root, p) {
+            return CheckResult::fail(CheckKind::Snapshot, &display, outside.to_string());
+        }
+    }
+    let remove_new = || match place.staging {
+        Some(staging) => staging.remove(&new_path),
+        None => {
+            let _ = std::fs::remove_file(&new_path);
+        }
+    };
     let stored = if path.exists() {
         match insta::Snapshot::from_file(&path) {
             Ok(s) => s.contents().as_text().map(|t| t.to_string()),
@@ -135,12 +148,12 @@ pub fn check(
     match stored {
         Some(old) if old.trim_end() == content.trim_end() => {
             // A stale pending file would confuse `cargo insta review`.
-            let _ = std::fs::remove_file(&new_path);
+            remove_new();
             CheckResult::pass(CheckKind::Snapshot, &display, "matches")
         }
         _ if mode == Mode::Accept => match write(&path) {
             Ok(()) => {
-                let _ = std::fs::remove_file(&new_path);
+                remove_new();
                 CheckResult::pass(
                     CheckKind::Snapshot,
                     &display,
@@ -208,7 +221,14 @@ fn write_snap(path: &Path, place: &Place<'_>, content: &str) -> std::io::Result<
         serde_json::to_string(&source).unwrap_or_default(),
         serde_json::to_string(place.case).unwrap_or_default()
     );
-    crate::fsutil::write_atomic(path, format!("{header}{content}\n").as_bytes())
+    let bytes = format!("{header}{content}\n").into_bytes();
+    match place.staging {
+        Some(staging) => {
+            staging.write(path, bytes);
+            Ok(())
+        }
+        None => crate::fsutil::write_atomic(path, &bytes),
+    }
 }
 
 #[cfg(test)]

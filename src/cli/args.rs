@@ -1,11 +1,12 @@
 //! Clap structs: they mirror the flags and nothing else. Commands that run cases (`run`,
-//! `record`, later `drift`) share the same flag groups, so they cannot drift apart.
+//! `record`, `drift`) share the same flag groups, so they cannot drift apart.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
 use crate::case::VarOverride;
+use crate::drift::Grade;
 use crate::report::Format;
 
 /// Which cases run.
@@ -70,10 +71,13 @@ pub struct TransportArgs {
 }
 
 /// Which reports are written, and where.
+/// Where reports go unless `--report-dir` says otherwise (inside the project).
+pub const DEFAULT_REPORT_DIR: &str = "target/conform";
+
 #[derive(Debug, Clone, Args)]
 pub struct ReportArgs {
     /// Where the file reports are written.
-    #[arg(long, default_value = "target/conform", value_name = "DIR")]
+    #[arg(long, default_value = DEFAULT_REPORT_DIR, value_name = "DIR")]
     pub report_dir: PathBuf,
     /// A file report to write (repeatable; default: junit and json).
     #[arg(long = "report", value_enum, value_name = "FORMAT")]
@@ -106,9 +110,35 @@ pub struct RunArgs {
     pub accept: bool,
 }
 
-/// `conform record`: the same flags as `run`; the target must be live.
+/// `conform record`: the same flags as `run`; the target must be live. With `--from-drift`,
+/// nothing is sent: the accepted drift of a drift.json is written into the recordings.
 #[derive(Debug, Clone, Args)]
 pub struct RecordArgs {
+    #[command(flatten)]
+    pub cases: CaseRunArgs,
+    /// Rewrite only the recordings whose findings in this drift.json are accepted (relative to
+    /// the project); nothing is sent.
+    #[arg(long, value_name = "DRIFT_JSON", conflicts_with_all = ["base_url", "env"])]
+    pub from_drift: Option<PathBuf>,
+    /// With --from-drift: the grades accepted (comma-separated; default additive,value when no
+    /// --accept is given). Breaking findings are accepted only by --accept.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "GRADES",
+        requires = "from_drift"
+    )]
+    pub grade: Vec<Grade>,
+    /// With --from-drift: accept the finding with this fingerprint, breaking ones included
+    /// (repeatable).
+    #[arg(long = "accept", value_name = "FINGERPRINT", requires = "from_drift")]
+    pub accept: Vec<String>,
+}
+
+/// `conform drift`: the same flags as `run`; the target must be live.
+#[derive(Debug, Clone, Args)]
+pub struct DriftArgs {
     #[command(flatten)]
     pub cases: CaseRunArgs,
 }

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, EXIT_OK};
-use args::{CoverageArgs, ImportArgs, MockArgs, RecordArgs, RunArgs, ValidateArgs};
+use args::{CoverageArgs, DriftArgs, ImportArgs, MockArgs, RecordArgs, RunArgs, ValidateArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -21,6 +21,9 @@ Examples:
   conform run --api kimai --env sandbox        against the Kimai sandbox (credentials from env / .env)
   conform run --accept                         write new and changed snapshots in place
   conform record --api kimai --env sandbox     refresh Kimai's recordings from its sandbox
+  conform drift --api kimai --env sandbox      what changed in Kimai's sandbox since the recordings
+  conform record --from-drift target/conform/drift.json --grade additive
+                                               accept that drift into the recordings
   conform mock --api kimai --port 8765         serve Kimai's recordings to a client under development
   conform run --base-url http://127.0.0.1:8080 --api kimai
   conform validate                             check every case file and schema, send nothing
@@ -57,6 +60,9 @@ pub enum Command {
     /// Run cases against a live API and write their recordings (scrubbed) and new snapshots.
     #[command(after_help = EXAMPLES)]
     Record(RecordArgs),
+    /// Compare live responses with the recordings: graded, located findings in drift.json and
+    /// drift.md (exit 1 with a breaking one).
+    Drift(DriftArgs),
     /// Serve an API's recordings as a standalone mock server until Ctrl-C.
     Mock(MockArgs),
     /// List APIs, their endpoints and cases.
@@ -111,6 +117,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Run(args) => commands::run::run(&root, args, &env),
         Command::Validate(args) => commands::validate::validate(&root, args),
         Command::Record(args) => commands::record::record(&root, args, &env),
+        Command::Drift(args) => commands::drift::drift(&root, args, &env),
         Command::Mock(args) => commands::mock::mock(&root, &args.api, args.port),
         Command::List { apis } => commands::list::list(&root, apis),
         Command::Import(ImportCommand::Openapi(args)) => commands::import::import(&root, args),

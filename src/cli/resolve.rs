@@ -59,6 +59,10 @@ pub fn truthy(v: &str) -> bool {
 /// Adds `.env`'s variables to the process environment; every line is read (a bad one is an
 /// error naming its line, not the silent end of the file).
 fn load_dotenv(path: &Path) -> Result<(), Error> {
+    if let Some(root) = path.parent() {
+        crate::fsutil::resolve_inside(root, path)
+            .map_err(|e| Error::Usage(format!(".env: {e}")))?;
+    }
     let Ok(text) = std::fs::read_to_string(path) else {
         return Ok(());
     };
@@ -76,11 +80,12 @@ fn load_dotenv(path: &Path) -> Result<(), Error> {
                 }
             }
             Some(Err(_)) | None => {
+                // The line is not quoted: a malformed line may still hold a secret.
                 return Err(Error::Usage(format!(
-                    ".env:{}:1: cannot read `{}`: expected NAME=VALUE",
-                    i + 1,
-                    crate::diag::truncate_str(trimmed, 60)
-                )))
+                    ".env:{}:1: cannot read this line: expected NAME=VALUE (its text is not shown, \
+                     it may hold a secret)",
+                    i + 1
+                )));
             }
         }
     }
@@ -158,18 +163,47 @@ pub fn session(
     snapshots: snapshot::Mode,
     env: &ProcessEnv,
 ) -> Result<SessionConfig, Error> {
+    check_report_dir(root, &flags.reports.report_dir)?;
+    let target = target(&flags.target)?;
+    let transport = transport(&flags.transport, env)?;
+    if let (Some(proxy), false) = (&transport.proxy, target == TargetChoice::Playback) {
+        // Named up front: credentials go wherever the proxy is.
+        let source = if flags.transport.proxy.is_some() {
+            "--proxy"
+        } else {
+            "the process environment"
+        };
+        eprintln!(
+            "note: live requests go through the proxy {} (from {source}; a project's .env never sets one)",
+            crate::http::without_credentials(proxy)
+        );
+    }
     Ok(SessionConfig {
         selection: selection(&flags.selection),
-        target: target(&flags.target)?,
+        target,
         env: flags.target.env.clone(),
         vars: flags.variables.vars.clone(),
         jobs: jobs(flags.transport.jobs, env),
-        transport: transport(&flags.transport, env)?,
+        transport,
         snapshots,
         keep_exchanges: false,
+        staging: None,
         shard: None,
         grace: Duration::from_secs(10),
         reports: reports(root, &flags.reports, env),
+    })
+}
+
+/// The default report folder must stay inside the project (a symlinked `target/` would make
+/// conform write through it); a `--report-dir` given explicitly is the user's choice.
+fn check_report_dir(root: &Path, dir: &Path) -> Result<(), Error> {
+    if dir != Path::new(super::args::DEFAULT_REPORT_DIR) {
+        return Ok(());
+    }
+    crate::fsutil::check_write_inside(root, &root.join(dir).join("report.json")).map_err(|e| {
+        Error::Usage(format!(
+            "report folder: {e}; pass --report-dir DIR to write elsewhere"
+        ))
     })
 }
 

@@ -3,44 +3,30 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::normalize::{stored_body, StoredBody};
 use super::recording::{
     self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
 };
 use crate::case::template::UNIQUE_PLACEHOLDER;
 use crate::case::{Api, BasePath, Case, CaseId, Suite};
 use crate::redact::Redactor;
-use crate::run::{Event, Exchange, Observer};
+use crate::run::{Event, Exchange, Observer, OutcomeStatus};
 
-/// Response headers that change on every call or only describe the transfer: never recorded.
-const VOLATILE_HEADERS: &[&str] = &[
-    "date",
-    "server",
-    "connection",
-    "keep-alive",
-    "transfer-encoding",
-    "content-length",
-    "content-encoding",
-    "age",
-    "expires",
-    "via",
-    "alt-svc",
-    "report-to",
-    "nel",
-    "x-request-id",
-    "request-id",
-    "x-runtime",
-    "cf-ray",
-    "x-amzn-requestid",
-    "x-amz-cf-id",
-    "x-correlation-id",
-    "etag",
-    "last-modified",
-];
+/// A recording file's new content.
+pub struct NewRecording {
+    /// Where it is written.
+    pub path: PathBuf,
+    /// The path relative to the project, for messages.
+    pub display: PathBuf,
+    pub bytes: Vec<u8>,
+}
 
-/// Collects exchanges from run events; writes them as recordings at the end.
+/// Collects exchanges from run events; writes them as recordings at the end. Only cases that
+/// passed are recorded: a case that failed keeps its old recording.
 #[derive(Default)]
 pub struct Recorder {
     exchanges: BTreeMap<CaseId, Exchange>,
@@ -59,7 +45,8 @@ impl Observer for Recorder {
                 }
             }
             Event::CaseFinished(f) => {
-                if let Some(ex) = &f.exchange {
+                let passed = f.outcome.status == OutcomeStatus::Passed;
+                if let Some(ex) = f.exchange.as_ref().filter(|_| passed) {
                     self.exchanges.insert(f.outcome.id.clone(), (**ex).clone());
                 }
             }
@@ -79,7 +66,28 @@ impl Recorder {
     }
 
     /// Writes every touched recording file; returns the files that changed.
-    pub fn write(mut self, suite: &Suite) -> std::io::Result<Vec<PathBuf>> {
+    pub fn write(self, suite: &Suite) -> std::io::Result<Vec<PathBuf>> {
+        let mut changed = Vec::new();
+        for file in self.prepare(suite)? {
+            crate::fsutil::write_atomic(&file.path, &file.bytes)?;
+            changed.push(file.display);
+        }
+        Ok(changed)
+    }
+
+    /// The new content of every recording file that changes, to write all at once.
+    pub fn prepare(mut self, suite: &Suite) -> std::io::Result<Vec<NewRecording>> {
+        // Each API's redactor only grows during a run: the one that knows the most secrets also
+        // scrubs a token or cookie first seen after an earlier case's exchange.
+        let mut latest: HashMap<String, Arc<Redactor>> = HashMap::new();
+        for (id, ex) in &self.exchanges {
+            let known = latest
+                .entry(id.api.clone())
+                .or_insert_with(|| Arc::clone(&ex.redactor));
+            if ex.redactor.secret_count() > known.secret_count() {
+                *known = Arc::clone(&ex.redactor);
+            }
+        }
         let mut by_file: BTreeMap<(String, String), BTreeMap<String, Exchange>> = BTreeMap::new();
         for (id, ex) in std::mem::take(&mut self.exchanges) {
             by_file
@@ -109,7 +117,7 @@ impl Recorder {
                         api,
                         case,
                         ex,
-                        &ex.redactor,
+                        latest.get(&api_name).unwrap_or(&ex.redactor),
                         previous,
                         &base_path,
                     )),
@@ -118,8 +126,11 @@ impl Recorder {
             }
             let new = RecordingFile { interactions };
             if new != old {
-                crate::fsutil::write_atomic(&path, recording::to_yaml(&new).as_bytes())?;
-                changed.push(display);
+                changed.push(NewRecording {
+                    path,
+                    display,
+                    bytes: recording::to_yaml(&new).into_bytes(),
+                });
             }
         }
         Ok(changed)
@@ -180,29 +191,7 @@ fn interaction(
         StoredBody::Text(t) => request.text = Some(t),
         StoredBody::Binary(b) => request.sha256 = Some(crate::mock::recording::sha256_hex(b)),
     }
-    let response = RecordedResponse {
-        status: ex.response.status,
-        headers: ex
-            .response
-            .headers
-            .iter()
-            .filter(|(n, _)| !VOLATILE_HEADERS.contains(&n.as_str()))
-            .map(|(n, v)| (n.clone(), redactor.header(n, v)))
-            .collect(),
-        json: None,
-        text: None,
-        base64: None,
-    };
-    let mut response = response;
-    match stored_body(&ex.response.body, redactor) {
-        StoredBody::Empty => {}
-        StoredBody::Json(v) => response.json = Some(v),
-        StoredBody::Text(t) => response.text = Some(t),
-        StoredBody::Binary(b) => {
-            use base64::Engine;
-            response.base64 = Some(base64::engine::general_purpose::STANDARD.encode(b));
-        }
-    }
+    let mut response = super::normalize::response(&ex.response, redactor);
     if let Some(unique) = &ex.unique {
         stabilise(&mut request, &mut response, unique);
     }
@@ -268,30 +257,5 @@ fn stabilise_json(v: &mut Value, unique: &str) {
         Value::Array(items) => items.iter_mut().for_each(|i| stabilise_json(i, unique)),
         Value::Object(map) => map.values_mut().for_each(|i| stabilise_json(i, unique)),
         _ => {}
-    }
-}
-
-/// How a body is kept in a recording.
-enum StoredBody<'b> {
-    Empty,
-    /// Scrubbed JSON.
-    Json(Value),
-    /// Scrubbed UTF-8 text.
-    Text(String),
-    /// Bytes that are not UTF-8 (images, PDFs, multipart with files): kept as a digest in requests
-    /// and as base64 in responses, never through a lossy text conversion that would stop matching.
-    Binary(&'b [u8]),
-}
-
-fn stored_body<'b>(body: &'b [u8], redactor: &Redactor) -> StoredBody<'b> {
-    if body.is_empty() {
-        return StoredBody::Empty;
-    }
-    if let Ok(v) = serde_json::from_slice::<Value>(body) {
-        return StoredBody::Json(redactor.json(&v));
-    }
-    match std::str::from_utf8(body) {
-        Ok(text) => StoredBody::Text(redactor.text(text)),
-        Err(_) => StoredBody::Binary(body),
     }
 }

@@ -94,7 +94,7 @@ pub struct RecordedRequest {
     pub sha256: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordedResponse {
     pub status: u16,
@@ -207,6 +207,16 @@ pub fn load(
 }
 
 fn read_text(path: &Path, display: &Path) -> Result<Option<Arc<str>>, Diagnostic> {
+    // The recordings folder is checked at load; a file in it may not point elsewhere.
+    if let Some(dir) = path.parent() {
+        if crate::fsutil::resolve_inside(dir, path).is_err() {
+            return Err(Diagnostic::new(
+                display,
+                Pos::UNKNOWN,
+                "recording is a symlink out of its folder: conform reads only files inside the project",
+            ));
+        }
+    }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(t) => Ok(Some(Arc::from(t))),

@@ -22,6 +22,9 @@ pub struct ReportDoc {
     pub run: RunStarted,
     /// One outcome per planned case, in plan order.
     pub outcomes: Vec<CaseOutcome>,
+    /// The totals of each API (durations are not split per API and stay 0).
+    #[serde(default)]
+    pub apis: std::collections::BTreeMap<String, Summary>,
     pub summary: Summary,
 }
 

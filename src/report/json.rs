@@ -5,6 +5,7 @@
 //! into place at the end, so a killed run never leaves a half-written report. The fields are
 //! written in `ReportDoc`'s order, and a test reads the file back into it.
 
+use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
@@ -13,11 +14,14 @@ use tempfile::NamedTempFile;
 use super::doc::FORMAT;
 use super::Reporter;
 use crate::run::event::Event;
+use crate::run::Summary;
 
 pub struct JsonReporter {
     path: PathBuf,
     out: Option<BufWriter<NamedTempFile>>,
     first: bool,
+    /// Totals per API, written before the run's totals.
+    apis: BTreeMap<String, Summary>,
 }
 
 impl JsonReporter {
@@ -29,6 +33,7 @@ impl JsonReporter {
             path,
             out: Some(out),
             first: true,
+            apis: BTreeMap::new(),
         })
     }
 }
@@ -52,6 +57,8 @@ impl Reporter for JsonReporter {
                 out.write_all(if self.first { b"\n" } else { b",\n" })?;
                 self.first = false;
                 serde_json::to_writer(&mut *out, &f.outcome)?;
+                let api = f.outcome.id.api.clone();
+                self.apis.entry(api).or_default().add(&f.outcome);
             }
             Event::CaseStarted { .. } => {}
             Event::RunFinished(summary) => {
@@ -60,7 +67,8 @@ impl Reporter for JsonReporter {
                 };
                 write!(
                     out,
-                    "\n],\n\"summary\": {}\n}}\n",
+                    "\n],\n\"apis\": {},\n\"summary\": {}\n}}\n",
+                    serde_json::to_string(&self.apis)?,
                     serde_json::to_string(summary)?
                 )?;
                 let tmp = out.into_inner().map_err(|e| e.into_error())?;

@@ -59,6 +59,9 @@ impl JunitReporter {
                     .or_else(|| o.failed_checks().next().map(|c| c.message.clone()))
                     .unwrap_or_default();
                 s.set_message(first);
+                if let Some(class) = o.class {
+                    s.set_type(class.as_str());
+                }
                 s.set_description(failure_text(o));
                 s
             }

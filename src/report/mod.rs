@@ -112,6 +112,12 @@ pub fn failure_text(o: &CaseOutcome) -> String {
             }
         }
     }
+    if !o.not_evaluated.is_empty() {
+        out.push_str(&format!(
+            "not evaluated (the status differs): {}\n",
+            o.not_evaluated.join(", ")
+        ));
+    }
     for r in &o.retries {
         out.push_str(&format!("retry: {r}\n"));
     }

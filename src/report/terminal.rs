@@ -19,6 +19,8 @@ pub struct TerminalReporter {
     interactive: bool,
     progress: Option<ProgressBar>,
     failures: Vec<CaseOutcome>,
+    /// Failed cases per API, for the class counts after the totals.
+    failed_by_api: std::collections::BTreeMap<String, Summary>,
     /// One line per API after the totals.
     coverage: Vec<String>,
 }
@@ -31,6 +33,7 @@ impl TerminalReporter {
             interactive,
             progress: None,
             failures: Vec::new(),
+            failed_by_api: Default::default(),
             coverage: Vec::new(),
         }
     }
@@ -97,6 +100,12 @@ impl TerminalReporter {
         if matches!(o.status, OutcomeStatus::Failed | OutcomeStatus::Error) {
             self.failures.push(o.clone());
         }
+        if o.status == OutcomeStatus::Failed {
+            self.failed_by_api
+                .entry(o.id.api.clone())
+                .or_default()
+                .add(o);
+        }
     }
 
     fn finish(&mut self, summary: &Summary) {
@@ -111,6 +120,15 @@ impl TerminalReporter {
             }
         }
         text.push_str(&format!("\n{}\n", totals_line(summary)));
+        if self.failed_by_api.len() > 1 {
+            for (api, failed) in &self.failed_by_api {
+                text.push_str(&format!(
+                    "  {api}: {} failed{}\n",
+                    failed.failed,
+                    class_counts(failed)
+                ));
+            }
+        }
         for line in &self.coverage {
             text.push_str(&format!("{line}\n"));
         }
@@ -123,7 +141,16 @@ impl TerminalReporter {
 
 /// `--- id (file:line)` and the indented failure text, diff lines coloured.
 fn failure_block(o: &CaseOutcome) -> String {
-    let mut text = format!("\n--- {} ({}:{})\n", style(&o.id).bold(), o.file, o.line);
+    let class = o
+        .class
+        .map(|c| format!(" [{}]", c.as_str()))
+        .unwrap_or_default();
+    let mut text = format!(
+        "\n--- {}{class} ({}:{})\n",
+        style(&o.id).bold(),
+        o.file,
+        o.line
+    );
     for line in failure_text(o).lines() {
         let styled = if line.starts_with('+') && !line.starts_with("+++") {
             style(line).green().to_string()
@@ -156,13 +183,34 @@ fn totals_line(summary: &Summary) -> String {
         extra.push_str(&format!(", {} interrupted", summary.interrupted));
     }
     format!(
-        "{verdict}: {} passed, {} failed, {} skipped{extra} ({} cases in {:.2}s)",
+        "{verdict}: {} passed, {} failed{}, {} skipped{extra} ({} cases in {:.2}s)",
         summary.passed,
         summary.failed,
+        class_counts(summary),
         summary.skipped,
         summary.total,
         summary.duration_ms / 1000.0
     )
+}
+
+/// ` (refused 2, contract 1)`: the failed cases by class, the classes that have some; empty when
+/// nothing failed.
+fn class_counts(summary: &Summary) -> String {
+    let classes = [
+        ("refused", summary.refused),
+        ("contract", summary.contract),
+        ("data", summary.data),
+    ];
+    let counted: Vec<String> = classes
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(class, n)| format!("{class} {n}"))
+        .collect();
+    if counted.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", counted.join(", "))
+    }
 }
 
 impl Reporter for TerminalReporter {

@@ -208,6 +208,9 @@ impl ApiClient {
                 }
             };
             req.timeout = case.timeout.or(self.timeout);
+            self.mark_credentials(&mut req);
+            // Before sending: a transport error may quote the URL with its signature.
+            self.learn(&req, None);
             if let Some((name, value)) = &case_header {
                 request::set_header(&mut req.headers, name, value.clone());
             }
@@ -305,12 +308,15 @@ impl ApiClient {
         )
         .map_err(|e| format!("auth: token request: {e}"))?;
         req.timeout = self.timeout;
+        self.mark_credentials(&mut req);
+        self.learn(&req, None);
         let mut retries = Vec::new();
         let what = format!("auth: token request {}", tr.endpoint);
         let response = self.send(&req, &mut retries).await.map_err(|e| SendError {
             message: format!("{what} failed: {}", e.message),
             unchecked: true,
         })?;
+        self.learn(&req, Some(&response));
         let redactor = self.redactor();
         if !(200..300).contains(&response.status) {
             return Err(SendError::from(format!(
@@ -330,6 +336,33 @@ impl ApiClient {
             Arc::make_mut(&mut r).add_secret_value("token", &token);
         }
         Ok(token)
+    }
+
+    /// Names every sensitive header as a credential, so that no redirect carries one to another
+    /// origin.
+    fn mark_credentials(&self, req: &mut HttpRequest) {
+        let redactor = self.redactor();
+        req.credential_headers
+            .extend(redactor.sensitive_headers().iter().cloned());
+    }
+
+    /// Learns the secret values an exchange shows (cookies, tokens, signatures) so that every
+    /// later output scrubs them too.
+    pub fn learn(&self, request: &HttpRequest, response: Option<&HttpResponse>) {
+        let redactor = self.redactor();
+        let new = redactor
+            .secrets_in(request, response)
+            .into_iter()
+            .any(|(_, v)| {
+                v.chars().count() >= redact::MIN_SECRET_LEN
+                    && !redact::is_placeholder(&v)
+                    && !redactor.has_secret_value(&v)
+            });
+        if new {
+            if let Ok(mut r) = self.redactor.write() {
+                Arc::make_mut(&mut r).learn(request, response);
+            }
+        }
     }
 
     /// Sends with the API's limits, retrying what is safe to retry.

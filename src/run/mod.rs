@@ -11,5 +11,5 @@ pub mod runner;
 pub mod wire;
 
 pub use event::{Event, Observer};
-pub use outcome::{CaseOutcome, OutcomeStatus, Summary};
+pub use outcome::{CaseOutcome, FailureClass, OutcomeStatus, Summary};
 pub use runner::{interrupted, run, Exchange, RunConfig, Target};

@@ -96,6 +96,11 @@ pub fn render(
         headers,
         body,
         timeout: None,
+        credential_headers: credentials
+            .headers
+            .iter()
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect(),
     })
 }
 

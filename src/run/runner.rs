@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, watch, Semaphore};
 
 use super::client::{ApiClient, ClientOptions, SendError};
 use super::event::{CaseFinished, Event};
-use super::outcome::{CaseOutcome, OutcomeStatus, RequestRecord, ResponseRecord};
+use super::outcome::{CaseOutcome, FailureClass, OutcomeStatus, RequestRecord, ResponseRecord};
 use super::wire::{self, CASE_HEADER};
 use crate::case::template::{Vars, UNIQUE, UNIQUE_PLACEHOLDER};
 use crate::case::{Api, Case, CaseFile, CaseId, Suite};
@@ -56,6 +56,8 @@ pub struct RunConfig {
     /// Keep full exchanges in events (record mode, drift).
     pub keep_exchanges: bool,
     pub snapshots: snapshot::Mode,
+    /// Record mode: snapshots are staged here and written with the recordings at the end.
+    pub staging: Option<Arc<crate::fsutil::Staging>>,
 }
 
 /// A request and the response it got, unscrubbed: only the recorder sees these.
@@ -227,7 +229,10 @@ async fn guarded(
         .catch_unwind()
         .await
     {
-        Ok(done) => done,
+        Ok((mut outcome, exchange)) => {
+            outcome.scrub(&ctx.client.redactor());
+            (outcome, exchange)
+        }
         Err(panic) => {
             let why = panic
                 .downcast_ref::<&str>()
@@ -294,7 +299,10 @@ fn new_outcome(api: &Api, file: &CaseFile, case: &Case) -> CaseOutcome {
         request: None,
         response: None,
         checks: Vec::new(),
+        class: None,
+        not_evaluated: Vec::new(),
         retries: Vec::new(),
+        notes: Vec::new(),
     }
 }
 
@@ -330,6 +338,9 @@ async fn run_case(
         (CASE_HEADER, wire::encode_case_id(&id))
     });
     let sent = ctx.client.send_case(case, vars, case_header).await;
+    if let Some(request) = &sent.request {
+        ctx.client.learn(request, sent.response.as_ref().ok());
+    }
     let redactor = ctx.client.redactor();
     outcome.retries = sent.retries.iter().map(|r| redactor.text(r)).collect();
     let fail = |mut outcome: CaseOutcome, error: SendError, request: Option<&HttpRequest>| {
@@ -383,12 +394,20 @@ async fn run_case(
             api: &ctx.api.name,
             case_file: &ctx.file.path,
             case: &case.name,
+            staging: ctx.config.staging.as_deref(),
         },
     };
     let evaluation = check::evaluate(case, &response, &check_ctx, vars);
     vars.values.extend(evaluation.captured);
     let checks = evaluation.checks;
     let failed = checks.iter().any(|c| !c.passed);
+    if let (true, Some(staging), Some(spec)) = (failed, &ctx.config.staging, &case.expect.snapshot)
+    {
+        // A case that failed during record keeps its old snapshot, as it keeps its recording.
+        let path = snapshot::snap_path(&ctx.suite.root, &ctx.api.name, &spec.name);
+        staging.discard(&std::path::PathBuf::from(format!("{}.new", path.display())));
+        staging.discard(&path);
+    }
     outcome.status = if failed {
         OutcomeStatus::Failed
     } else {
@@ -405,7 +424,10 @@ async fn run_case(
         },
         body: failed.then(|| body_excerpt(&redactor, &response.body)),
     });
+    outcome.class = FailureClass::of(&checks);
+    outcome.not_evaluated = evaluation.not_evaluated;
     outcome.checks = checks;
+    outcome.notes = response.redirects.clone();
     outcome.duration_ms = ms(started.elapsed());
     let exchange = ctx.config.keep_exchanges.then(|| Exchange {
         request,

@@ -41,6 +41,14 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 files: Vec::new(),
                 limits: Limits::default(),
                 env_refs: BTreeSet::new(),
+                declared_env: raw
+                    .env
+                    .iter()
+                    .chain(&raw.public_env)
+                    .map(|n| n.value.clone())
+                    .collect(),
+                public_env: raw.public_env.iter().map(|n| n.value.clone()).collect(),
+                drift: Default::default(),
             },
             api_file,
             query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),
@@ -105,6 +113,32 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
             }
         }
         self.api.limits = self.lower_limits(&file, &raw.limits);
+        self.api.drift.ignore = self.lower_drift_ignore(&file, &raw.drift.ignore);
+    }
+
+    /// Ignore rules are JSON Pointers; one that covers the whole body would silence every type
+    /// and presence change too, so it is refused here rather than at run time.
+    fn lower_drift_ignore(&mut self, file: &Path, rules: &[Spanned<String>]) -> Vec<String> {
+        let mut out = Vec::new();
+        for rule in rules {
+            let text = rule.value.trim();
+            if !text.starts_with('/') {
+                let message = format!(
+                    "drift ignore rule `{text}` is not a JSON Pointer: expected `/` then a field, e.g. `/items/*/lastModified`"
+                );
+                self.error(file, pos(rule), message);
+            } else if text.split('/').skip(1).all(|s| s.is_empty() || s == "*") {
+                let message = format!(
+                    "drift ignore rule `{text}` would silence the whole body, type and presence changes included: refused"
+                );
+                let help =
+                    "name the field whose value moves, e.g. `/items/*/lastModified`".to_string();
+                self.error_help(file, pos(rule), message, help);
+            } else {
+                out.push(text.to_string());
+            }
+        }
+        out
     }
 
     /// One environment; its environment variables are required only when it is selected.

@@ -134,7 +134,23 @@ impl ApiLowering<'_, '_> {
             );
             return None;
         }
-        let full = self.ctx.root.join(&self.api.dir).join(relative);
+        let api_dir = self.ctx.root.join(&self.api.dir);
+        let full = api_dir.join(relative);
+        // A symlink to `/proc/self/environ` or a credentials file must not be read and sent.
+        if let Err(outside) = crate::fsutil::resolve_inside(&api_dir, &full) {
+            let shown = self.api.dir.join(relative);
+            self.error(
+                at.file,
+                at.pos,
+                format!(
+                    "body file `{}` resolves outside the API's folder (through a symlink?): \
+                     conform reads only files inside the project",
+                    shown.display()
+                ),
+            );
+            drop(outside);
+            return None;
+        }
         match std::fs::read(&full) {
             Ok(data) => Some(bytes::Bytes::from(data)),
             Err(e) => {

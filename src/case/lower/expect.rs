@@ -157,6 +157,24 @@ impl ApiLowering<'_, '_> {
             return Some(id);
         }
         let display = format!("schemas/{}/{}", self.api.name, s.value);
+        let relative = Path::new(&s.value);
+        let escapes = relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        if escapes || crate::fsutil::resolve_inside(&schemas_root, &path).is_err() {
+            self.error_help(
+                file,
+                pos(s),
+                format!("schema `{}` is outside schemas/{}/", s.value, self.api.name),
+                format!(
+                    "schema paths are relative to schemas/{}/ and stay inside the project \
+                     (no absolute paths, `..` or symlinks out of it)",
+                    self.api.name
+                ),
+            );
+            return None;
+        }
         if !path.is_file() {
             let candidates = list_json_files(&api_dir);
             let help = suggestion(&s.value, candidates.iter().map(String::as_str), || {

@@ -30,6 +30,7 @@ use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
 use super::model::Api;
+use super::model::MIN_SECRET_LEN;
 use super::raw::{QueryStyle, Scalar};
 use super::template::{Expr, JsonTemplate, Template};
 use crate::diag::{did_you_mean, Diagnostic, Pos};
@@ -255,6 +256,27 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     });
                     self.error_on(at, name, format!("undefined variable `{name}`"), help);
                 }
+                Expr::Env(name) if !self.api.declared_env.contains(name) => {
+                    ok = false;
+                    let declared = &self.api.declared_env;
+                    let help = suggestion(name, declared.iter().map(String::as_str), || {
+                        format!(
+                            "an API reads only the environment variables its api.yaml declares: \
+                             add `{name}` to `env:` in cases/{}/api.yaml (or `public_env:` if it \
+                             is not a secret)",
+                            self.api.name
+                        )
+                    });
+                    self.error_on(
+                        at,
+                        name,
+                        format!(
+                            "environment variable `{name}` is not declared by API `{}`",
+                            self.api.name
+                        ),
+                        help,
+                    );
+                }
                 Expr::Env(_) if !check_env => {}
                 Expr::Env(name) if std::env::var_os(name).is_none() => {
                     ok = false;
@@ -267,12 +289,36 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     );
                 }
                 Expr::Env(name) => {
+                    ok &= self.secret_long_enough(at, name);
                     self.ctx.env_refs.insert(name.clone());
                 }
                 Expr::Var(_) | Expr::Lit(_) | Expr::Call(..) => {}
             }
         }
         ok
+    }
+
+    /// A secret shorter than [`MIN_SECRET_LEN`] cannot be scrubbed without destroying the
+    /// report (it would match ordinary text), so it is refused.
+    fn secret_long_enough(&mut self, at: &At<'_>, name: &str) -> bool {
+        let len = std::env::var(name).map_or(0, |v| v.chars().count());
+        if self.api.public_env.contains(name) || len >= MIN_SECRET_LEN {
+            return true;
+        }
+        self.error_on(
+            at,
+            name,
+            format!(
+                "secret `{name}` is {len} characters long: secrets shorter than {MIN_SECRET_LEN} \
+                 cannot be scrubbed from outputs"
+            ),
+            format!(
+                "use a longer credential, or declare `{name}` under `public_env:` in \
+                 cases/{}/api.yaml if it is not a secret",
+                self.api.name
+            ),
+        );
+        false
     }
 
     /// Parses a duration given at `d` and bounds it: above `max` it would stall the run (or

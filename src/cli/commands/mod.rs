@@ -1,6 +1,7 @@
 //! One file per command; what they share (the runtime, signals, stdout) is here.
 
 pub mod coverage;
+pub mod drift;
 pub mod import;
 pub mod list;
 pub mod mock;

@@ -5,12 +5,22 @@
 //! `<scrubbed:authorization>` so that files stay diff-friendly and playback still matches.
 //! [`secret_values`] lists an API's secrets and [`redactor_for`] builds its redactor: the run's
 //! client, the recorder and snapshots all scrub with that one.
+//!
+//! A secret is scrubbed in every form listed in [`forms`] (URL-encoded, base64, escaped...), in
+//! text, JSON values and JSON object keys. Values the `sensitive:` rules mark in a request or a
+//! response (a cookie, an issued token, a signature) become secrets too: [`Redactor::learn`].
+
+mod forms;
+mod learn;
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use crate::case::{Api, Sensitive};
+
+pub use crate::case::MIN_SECRET_LEN;
+pub use forms::forms;
 
 /// Headers that carry credentials for the vendors conform targets (compared lowercase).
 pub const SENSITIVE_HEADERS: &[&str] = &[
@@ -54,6 +64,12 @@ pub fn placeholder(name: &str) -> String {
     format!("<scrubbed:{}>", name.to_ascii_lowercase())
 }
 
+/// The placeholder written instead of a secret known by value: its name as declared
+/// (`<scrubbed:KIMAI_API_TOKEN>`).
+pub fn value_placeholder(name: &str) -> String {
+    format!("<scrubbed:{name}>")
+}
+
 /// True for a value written by [`placeholder`].
 pub fn is_placeholder(value: &str) -> bool {
     value.starts_with("<scrubbed:") && value.ends_with('>')
@@ -64,7 +80,9 @@ pub struct Redactor {
     headers: Vec<String>,
     query: Vec<String>,
     body: Vec<String>,
-    /// (value, name) of secrets known by value, longest first.
+    /// The secrets known by value, as given.
+    secrets: Vec<String>,
+    /// (form, placeholder) of every form of every secret, longest first.
     values: Vec<(String, String)>,
 }
 
@@ -79,21 +97,38 @@ impl Redactor {
             headers: with(SENSITIVE_HEADERS, &extra.headers),
             query: with(SENSITIVE_QUERY, &extra.query),
             body: with(SENSITIVE_BODY, &extra.body),
+            secrets: Vec::new(),
             values: Vec::new(),
         }
     }
 
-    /// Treats `value` as a secret wherever it appears (values shorter than 4 characters would scrub
-    /// ordinary text, so they are only scrubbed by name).
-    pub fn has_secret_value(&self, value: &str) -> bool {
-        self.values.iter().any(|(v, _)| v == value)
+    /// How many secrets it knows by value (a run's redactor only grows).
+    pub fn secret_count(&self) -> usize {
+        self.secrets.len()
     }
 
+    pub fn has_secret_value(&self, value: &str) -> bool {
+        self.secrets.iter().any(|v| v == value)
+    }
+
+    /// Treats `value` as a secret wherever it appears, in every form (values shorter than
+    /// [`MIN_SECRET_LEN`] would scrub ordinary text, so they are only scrubbed by name; secrets
+    /// from the environment that short are refused at load).
     pub fn add_secret_value(&mut self, name: &str, value: &str) {
-        if value.len() >= 4 && !self.values.iter().any(|(v, _)| v == value) {
-            self.values.push((value.to_string(), name.to_string()));
-            self.values.sort_by_key(|v| std::cmp::Reverse(v.0.len()));
+        if value.chars().count() < MIN_SECRET_LEN || self.has_secret_value(value) {
+            return;
         }
+        self.secrets.push(value.to_string());
+        let shown = value_placeholder(name);
+        self.values
+            .extend(forms(value).into_iter().map(|f| (f, shown.clone())));
+        self.values
+            .sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    }
+
+    /// Every sensitive header name, built-in and the API's (lowercase).
+    pub fn sensitive_headers(&self) -> &[String] {
+        &self.headers
     }
 
     pub fn is_sensitive_header(&self, name: &str) -> bool {
@@ -108,12 +143,12 @@ impl Redactor {
         self.body.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
 
-    /// Replaces every known secret value inside free text.
+    /// Replaces every known secret value, in every form, inside free text.
     pub fn text(&self, text: &str) -> String {
         let mut out = text.to_string();
-        for (value, name) in &self.values {
+        for (value, shown) in &self.values {
             if out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), &placeholder(name));
+                out = out.replace(value.as_str(), shown);
             }
         }
         out
@@ -167,7 +202,7 @@ impl Redactor {
                         } else {
                             self.json(v)
                         };
-                        (k.clone(), v)
+                        (self.text(k), v)
                     })
                     .collect(),
             ),
@@ -186,12 +221,13 @@ impl Redactor {
     }
 }
 
-/// The secrets of an API's run: `env.NAME` -> value, for every environment variable it references
-/// that is set.
+/// The secrets of an API's run: `NAME` -> value, for every environment variable it references
+/// that is set and not declared `public_env:`.
 pub fn secret_values(api: &Api) -> HashMap<String, String> {
     api.env_refs
         .iter()
-        .filter_map(|name| std::env::var(name).ok().map(|v| (format!("env.{name}"), v)))
+        .filter(|name| !api.public_env.contains(*name))
+        .filter_map(|name| std::env::var(name).ok().map(|v| (name.clone(), v)))
         .collect()
 }
 
@@ -219,7 +255,7 @@ mod tests {
         );
         assert_eq!(
             r.header("X-Trace", "a s3cr3t-value b"),
-            "a <scrubbed:kimai_token> b"
+            "a <scrubbed:KIMAI_TOKEN> b"
         );
         let url = r.url("https://h/x?apiKey=abc&q=1");
         assert!(
@@ -227,8 +263,30 @@ mod tests {
             "{url}"
         );
         assert_eq!(
-            r.json(&json!({"user": {"Password": "pw"}, "n": "s3cr3t-value"})),
-            json!({"user": {"Password": "<scrubbed:password>"}, "n": "<scrubbed:kimai_token>"})
+            r.json(&json!({"user": {"Password": "pw"}, "n": "s3cr3t-value", "s3cr3t-value": 1})),
+            json!({"user": {"Password": "<scrubbed:password>"}, "n": "<scrubbed:KIMAI_TOKEN>",
+                   "<scrubbed:KIMAI_TOKEN>": 1})
         );
+    }
+
+    #[test]
+    fn scrubs_every_form_inside_longer_text() {
+        let mut r = Redactor::new(&Default::default());
+        r.add_secret_value("KEY", "a+b/c d&e");
+        let text = "q=a%2Bb%2Fc+d%26e, h=a+b/c d&amp;e, j=\"a+b\\/c d&e\" b64=YStiL2MgZCZl";
+        let out = r.text(text);
+        assert_eq!(out.matches("<scrubbed:KEY>").count(), 4, "{out}");
+        assert!(
+            !out.contains("a+b") && !out.contains("amp") && !out.contains("YStiL2MgZCZl"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn short_values_are_not_scrubbed_by_value() {
+        let mut r = Redactor::new(&Default::default());
+        r.add_secret_value("SITE", "-99");
+        assert_eq!(r.text("site -99"), "site -99");
+        assert!(!r.has_secret_value("-99"));
     }
 }

@@ -3,6 +3,15 @@
 //!
 //! Files are created with the process umask (0644 under the usual 022), like any other tool's
 //! output, so that a CI step running as another user can read the reports.
+//!
+//! Beside it: `boundary` (every path read or written stays inside the project, after symlinks)
+//! and `staging` (record's files, written all together at the end).
+
+mod boundary;
+mod staging;
+
+pub use boundary::{check_write_inside, resolve_inside, Outside};
+pub use staging::Staging;
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
