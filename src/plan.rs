@@ -7,7 +7,7 @@ pub mod shard;
 use std::collections::BTreeSet;
 
 use crate::case::template::Expr;
-use crate::case::{Api, Body, Case, CaseFile, CaseId, PathPart, Predicate, Suite};
+use crate::case::{Api, AssertionPath, Body, Case, CaseFile, CaseId, PathPart, Predicate, Suite};
 use crate::diag::did_you_mean;
 
 /// What the user asked to run.
@@ -265,10 +265,11 @@ pub fn variables_used(case: &Case) -> BTreeSet<String> {
         None => {}
     }
     for a in &case.expect.assertions {
-        for p in &a.predicates {
-            if let Predicate::Equals(t) | Predicate::Contains(t) = p {
-                exprs.extend(t.exprs());
-            }
+        if let AssertionPath::Template(t) = &a.path {
+            exprs.extend(t.exprs());
+        }
+        for t in a.predicates.iter().flat_map(Predicate::templates) {
+            exprs.extend(t.exprs());
         }
     }
     exprs

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use tokio::sync::mpsc;
 
-use crate::case::{load_suite, LoadOptions, Suite};
+use crate::case::{load_suite, overrides, LoadOptions, Suite, VarOverride};
 use crate::check::snapshot;
 use crate::error::Error;
 use crate::http::TransportOptions;
@@ -39,6 +39,8 @@ pub struct SessionConfig {
     pub target: TargetChoice,
     /// The environment whose variables and credentials apply (`--env`).
     pub env: Option<String>,
+    /// `--var NAME=VALUE`: over the environment's and the API's variables.
+    pub vars: Vec<VarOverride>,
     pub jobs: usize,
     pub transport: TransportOptions,
     pub snapshots: snapshot::Mode,
@@ -68,14 +70,16 @@ impl Session {
     /// Loads the suite (only the selected APIs), plans the selection, resolves every API's
     /// target and loads the recordings that playback needs: every input error surfaces here.
     pub fn prepare(root: &Path, config: SessionConfig) -> Result<Session, Error> {
-        let suite = Arc::new(load_suite(
+        let mut suite = load_suite(
             root,
             &LoadOptions {
                 env: config.env.clone(),
                 apis: config.selection.apis.clone(),
                 strict: false,
             },
-        )?);
+        )?;
+        overrides::apply(&mut suite, &config.vars).map_err(Error::Usage)?;
+        let suite = Arc::new(suite);
         // Case files conform does not read: said before the run, which goes on.
         let not_read = &suite.stray.not_read;
         if !not_read.is_empty() {

@@ -57,6 +57,7 @@ fn case_file_holds_on_playback(
         },
         target: TargetChoice::Playback,
         env: None,
+        vars: Vec::new(),
         jobs: 1,
         transport: TransportOptions::default(),
         // Read-only here: insta below owns writing pending snapshots.

@@ -450,6 +450,7 @@ fn drift_on_playback(api: &str) -> conform::drift::DriftDoc {
         },
         target: TargetChoice::Playback,
         env: None,
+        vars: Vec::new(),
         jobs: 4,
         transport: TransportOptions::default(),
         snapshots: snapshot::Mode::Ci,

@@ -154,7 +154,7 @@ fn a_wrong_status_collapses_the_body_checks_into_one_line() {
         .iter()
         .map(|c| c["kind"].as_str().unwrap())
         .collect();
-    assert_eq!(kinds, ["status", "schema", "assert"]);
+    assert_eq!(kinds, ["status", "content_type", "schema", "assert"]);
 }
 
 #[test]

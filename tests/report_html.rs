@@ -16,16 +16,17 @@ use serde_json::json;
 /// case passes, one fails its snapshot (a diff), one fails its status, one is skipped, and one
 /// case name is hostile HTML.
 fn failing_run() -> (Project, String) {
+    // One server (a live run compares with its own target's snapshots, keyed by host and port)
+    // whose answer changes between the two runs.
+    let server = MockServer::start();
     let serve = |name: &str, tag: &str| {
-        let server = MockServer::start();
         let body = json!({"id": 1, "name": name, "tags": [tag]});
         server.mock(|when, then| {
             when.method(GET).path("/items/1");
             then.status(200)
                 .header("content-type", "application/json")
                 .json_body(body);
-        });
-        server
+        })
     };
     let p = Project::demo();
     p.write(
@@ -33,21 +34,22 @@ fn failing_run() -> (Project, String) {
         "endpoint: GET /items/{id}\ncases:\n  - name: passes\n    tags: [smoke]\n    request: { path_params: { id: 1 } }\n    expect: { status: 200, schema: Item.json }\n  - name: snapshot drifted\n    tags: [smoke, drift]\n    request: { path_params: { id: 1 } }\n    expect: { snapshot: true }\n  - name: \"<script>alert(1)</script>\"\n    request: { path_params: { id: 1 } }\n    expect: { status: 201 }\n  - name: later\n    skip: waiting for the vendor\n    request: { path_params: { id: 1 } }\n",
     );
     // The snapshot is taken from one answer, then the server changes its answer.
-    let before = serve("Acme", "a");
+    let mut before = serve("Acme", "a");
     let accepted = p.conform(&[
         "run",
         "--base-url",
-        &before.base_url(),
+        &server.base_url(),
         "--accept",
         "--filter",
         "snapshot",
     ]);
     assert_eq!(accepted.code(), 0, "{}", accepted.all());
-    let after = serve("Acme Corp", "b");
+    before.delete();
+    let _after = serve("Acme Corp", "b");
     let out = p.conform(&[
         "run",
         "--base-url",
-        &after.base_url(),
+        &server.base_url(),
         "--report",
         "html",
         "--report",

@@ -100,6 +100,49 @@ fn checks_pass_and_fail(#[case] expect: &str, #[case] code: i32, #[case] message
 }
 
 #[test]
+fn a_case_with_a_schema_requires_a_json_content_type() {
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/items/3");
+        then.status(200)
+            .header("content-type", "text/html")
+            .body(r#"{"id": 3, "name": "Acme"}"#);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path("/items/4");
+        then.status(200)
+            .header("content-type", "application/problem+json")
+            .body(r#"{"id": 4, "name": "Acme"}"#);
+    });
+    let p = Project::demo();
+    p.write(
+        "cases/demo/get_item.yaml",
+        &case_with(3, "{ schema: Item.json }"),
+    );
+    let out = p.conform(&["run", "--base-url", &server.base_url()]);
+    assert_eq!(out.code(), 1, "{}", out.all());
+    assert!(
+        out.stdout()
+            .contains("expected a JSON content type for a case with a schema, got text/html"),
+        "{}",
+        out.all()
+    );
+    // The +json family passes, and an explicit content_type replaces the check.
+    p.write(
+        "cases/demo/get_item.yaml",
+        &case_with(4, "{ schema: Item.json }"),
+    );
+    let out = p.conform(&["run", "--base-url", &server.base_url()]);
+    assert_eq!(out.code(), 0, "{}", out.all());
+    p.write(
+        "cases/demo/get_item.yaml",
+        &case_with(3, "{ schema: Item.json, content_type: text/html }"),
+    );
+    let out = p.conform(&["run", "--base-url", &server.base_url()]);
+    assert_eq!(out.code(), 0, "{}", out.all());
+}
+
+#[test]
 fn a_wrong_schema_fails_and_names_the_field() {
     let server = vendor();
     let p = Project::demo();

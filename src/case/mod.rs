@@ -1,6 +1,7 @@
 //! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower/`,
 //! one file per grammar section, and `model`), snapshot redaction selectors (`selector`),
-//! interpolation (`template`), nesting limits (`limits`) and files it does not read (`stray`).
+//! interpolation (`template`), nesting limits (`limits`), files it does not read (`stray`) and
+//! `--var` values (`overrides`).
 
 pub mod functions;
 pub mod id;
@@ -8,6 +9,7 @@ pub mod limits;
 pub mod load;
 pub mod lower;
 pub mod model;
+pub mod overrides;
 pub mod raw;
 pub mod selector;
 pub mod stray;
@@ -16,4 +18,5 @@ pub mod template;
 pub use id::CaseId;
 pub use load::{load_from_str, load_suite, LoadError, LoadOptions};
 pub use model::*;
+pub use overrides::VarOverride;
 pub use selector::{Selector, Step};

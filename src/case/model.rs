@@ -61,6 +61,8 @@ pub struct Api {
     pub environments: BTreeMap<String, Environment>,
     pub headers: Vec<(String, Template)>,
     pub variables: Vec<(String, JsonTemplate)>,
+    /// `--var NAME=VALUE` values: they win over the environment's and the API's variables.
+    pub overrides: Vec<(String, serde_json::Value)>,
     pub sensitive: Sensitive,
     /// The endpoints the vendor documents.
     pub endpoints: Vec<Endpoint>,
@@ -353,13 +355,16 @@ pub enum HeaderRule {
 #[derive(Debug)]
 pub struct Assertion {
     pub path_text: String,
-    /// Shared by every assertion on the same path.
-    pub path: Arc<JsonPath>,
-    /// A path that interpolates variables (`$[?@.id == {{ known_id }}]`), rendered per
-    /// evaluation (`check::assert::rendered_path`); `path` is then that path with every
-    /// interpolation read as `0`, parsed at load so that a bad path is a load error.
-    pub path_template: Option<super::template::Template>,
+    pub path: AssertionPath,
     pub predicates: Vec<Predicate>,
+}
+
+#[derive(Debug)]
+pub enum AssertionPath {
+    /// Shared by every assertion on the same path.
+    Fixed(Arc<JsonPath>),
+    /// A path with `{{ ... }}` (a filter such as `$[?@.id == {{ id }}]`), parsed once rendered.
+    Template(Template),
 }
 
 #[derive(Debug)]
@@ -371,6 +376,60 @@ pub enum Predicate {
     Matches(Arc<Regex>),
     Length(u64),
     Contains(JsonTemplate),
+    Compare(Comparison, JsonTemplate),
+    OneOf(Vec<JsonTemplate>),
+    Sorted(SortKey),
+    /// Predicates that every item of an array must satisfy.
+    Each(Vec<Predicate>),
+}
+
+impl Predicate {
+    /// Every value template of this predicate, nested ones included.
+    pub fn templates(&self) -> Vec<&JsonTemplate> {
+        match self {
+            Predicate::Equals(t) | Predicate::Contains(t) | Predicate::Compare(_, t) => vec![t],
+            Predicate::OneOf(ts) => ts.iter().collect(),
+            Predicate::Each(ps) => ps.iter().flat_map(Predicate::templates).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Comparison {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Comparison::Gt => "gt",
+            Comparison::Ge => "ge",
+            Comparison::Lt => "lt",
+            Comparison::Le => "le",
+        }
+    }
+
+    /// The words of a failure message: "expected a value greater than 3".
+    pub fn words(self) -> &'static str {
+        match self {
+            Comparison::Gt => "greater than",
+            Comparison::Ge => "greater than or equal to",
+            Comparison::Lt => "less than",
+            Comparison::Le => "less than or equal to",
+        }
+    }
+}
+
+/// `sorted:`: the key (a path of object keys, empty for scalars) and the direction.
+#[derive(Debug, Clone)]
+pub struct SortKey {
+    pub by: Vec<String>,
+    pub descending: bool,
+    pub ignore_case: bool,
 }
 
 #[derive(Debug, Clone)]

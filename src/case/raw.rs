@@ -305,6 +305,43 @@ pub struct RawPredicates {
     pub length: Option<u64>,
     #[serde(default, deserialize_with = "present")]
     pub contains: Option<Value>,
+    /// The node is an array in this order (`{ by: key, order: asc|desc }`).
+    pub sorted: Option<SortedSpec>,
+    /// The node is a number or RFC 3339 date/date-time greater than this.
+    pub gt: Option<Value>,
+    /// Greater than or equal.
+    pub ge: Option<Value>,
+    /// Less than.
+    pub lt: Option<Value>,
+    /// Less than or equal.
+    pub le: Option<Value>,
+    /// The node equals one of these values.
+    pub one_of: Option<Vec<Value>>,
+    /// The node is an array and every item satisfies these predicates.
+    pub each: Option<Box<RawPredicates>>,
+}
+
+/// `sorted:` an array's order.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortedSpec {
+    /// The key of each item to order by (`name`, or `address.city` for a nested key); absent
+    /// for an array of scalars.
+    pub by: Option<String>,
+    /// `asc` (the default) or `desc`.
+    #[serde(default)]
+    pub order: SortOrder,
+    /// Compare strings after lowercasing them.
+    #[serde(default)]
+    pub ignore_case: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
 }
 
 /// A key that is present is `Some`, even when its value is `null` (`equals: null` asserts null).

@@ -354,6 +354,12 @@ impl fmt::Display for RenderError {
     }
 }
 
+/// `{{ unique }}`: a value of its own for each live run, for fields a server keeps unique.
+pub const UNIQUE: &str = "unique";
+/// What `{{ unique }}` is on playback, and what recordings store in place of a live run's value,
+/// so that playback matches whatever run recorded them (16 characters, like a live value).
+pub const UNIQUE_PLACEHOLDER: &str = "uniq000000000000";
+
 /// Variable values at run time: the API's variables, then captures of earlier cases in the file.
 #[derive(Debug, Clone, Default)]
 pub struct Vars {

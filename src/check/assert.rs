@@ -6,24 +6,29 @@ use serde_json_path::JsonPath;
 use super::{CheckKind, CheckResult};
 use crate::case::raw::JsonType;
 use crate::case::template::Vars;
-use crate::case::{Assertion, Capture, CaptureFrom, Predicate};
+
+use super::order;
+use crate::case::{Assertion, AssertionPath, Capture, CaptureFrom, Comparison, Predicate, SortKey};
 use crate::http::HttpResponse;
 use crate::json::{compact, json_equal, json_type_name, pretty};
 
 /// Checks every predicate of one assertion; one result per failed predicate, or one pass.
 pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
     let subject = a.path_text.as_str();
-    let rendered = match rendered_path(a, vars) {
+    let fail = |message: String| vec![CheckResult::fail(CheckKind::Assert, subject, message)];
+    let path = match query_path(a, vars) {
         Ok(p) => p,
-        Err(message) => {
-            let message = format!("{subject}: {message}");
-            return vec![CheckResult::fail(CheckKind::Assert, subject, message)];
-        }
+        Err(message) => return fail(format!("{subject}: {message}")),
     };
-    let nodes: Vec<&Value> = rendered.as_ref().unwrap_or(&a.path).query(json).all();
+    let nodes: Vec<&Value> = path.query(json).all();
+    let many = selects_many(subject);
     let mut failures = Vec::new();
     for p in &a.predicates {
-        if let Err(message) = predicate(p, &nodes, vars) {
+        let result = match p {
+            Predicate::Sorted(key) => sorted_selection(key, &nodes, many),
+            _ => predicate(p, &nodes, vars),
+        };
+        if let Err(message) = result {
             let mut r = CheckResult::fail(
                 CheckKind::Assert,
                 subject,
@@ -42,17 +47,22 @@ pub fn assertion(a: &Assertion, json: &Value, vars: &Vars) -> Vec<CheckResult> {
     }
 }
 
-/// The path of an assertion that interpolates variables, rendered with `vars` (each value as a
-/// JSON literal) and parsed; `None` when the path parsed at load is the one to query.
-pub fn rendered_path(a: &Assertion, vars: &Vars) -> Result<Option<JsonPath>, String> {
-    let Some(t) = &a.path_template else {
-        return Ok(None);
-    };
-    let text = t.render_json_literals(vars).map_err(|e| e.to_string())?;
-    // The rendered text is not quoted: a variable may hold a secret.
-    JsonPath::parse(&text)
-        .map(Some)
-        .map_err(|e| format!("not a JSONPath once its variables are filled in: {e}"))
+/// The path to query: the one parsed at load, or, when it interpolates variables, rendered with
+/// `vars` (each value as a JSON literal, so types compare strictly) and parsed.
+pub fn query_path<'a>(
+    a: &'a Assertion,
+    vars: &Vars,
+) -> Result<std::borrow::Cow<'a, JsonPath>, String> {
+    match &a.path {
+        AssertionPath::Fixed(p) => Ok(std::borrow::Cow::Borrowed(&**p)),
+        AssertionPath::Template(t) => {
+            let text = t.render_json_literals(vars).map_err(|e| e.to_string())?;
+            // The rendered text is not quoted: a variable may hold a secret.
+            crate::case::limits::parse_json_path(&text)
+                .map(std::borrow::Cow::Owned)
+                .map_err(|e| format!("not a JSONPath once its variables are filled in: {e}"))
+        }
+    }
 }
 
 /// A failure message with optional (expected, actual) texts for a diff.
@@ -155,7 +165,146 @@ fn node_predicate(p: &Predicate, node: &Value, vars: &Vars) -> Result<(), Failur
                 ))
             }
         }
+        Predicate::Compare(op, t) => {
+            let bound = t.render(vars).map_err(|e| Failure(e.to_string(), None))?;
+            let ordering = order::against_bound(node, &bound).map_err(|m| Failure(m, None))?;
+            let holds = match op {
+                Comparison::Gt => ordering.is_gt(),
+                Comparison::Ge => ordering.is_ge(),
+                Comparison::Lt => ordering.is_lt(),
+                Comparison::Le => ordering.is_le(),
+            };
+            if holds {
+                Ok(())
+            } else {
+                Err(Failure(
+                    format!(
+                        "expected a value {} {}, got {}",
+                        op.words(),
+                        compact(&bound),
+                        compact(node)
+                    ),
+                    None,
+                ))
+            }
+        }
+        Predicate::OneOf(ts) => {
+            let mut allowed = Vec::with_capacity(ts.len());
+            for t in ts {
+                allowed.push(t.render(vars).map_err(|e| Failure(e.to_string(), None))?);
+            }
+            if allowed.iter().any(|w| json_equal(w, node)) {
+                Ok(())
+            } else {
+                Err(Failure(
+                    format!(
+                        "expected one of {}, got {}",
+                        compact(&Value::Array(allowed)),
+                        compact(node)
+                    ),
+                    None,
+                ))
+            }
+        }
+        Predicate::Sorted(key) => sorted(key, node),
+        Predicate::Each(inner) => {
+            let Value::Array(items) = node else {
+                return Err(Failure(
+                    format!("expected an array for `each`, got {}", compact(node)),
+                    None,
+                ));
+            };
+            for (i, item) in items.iter().enumerate() {
+                for p in inner {
+                    node_predicate(p, item, vars).map_err(|Failure(m, values)| {
+                        Failure(format!("item [{i}]: {m}"), values)
+                    })?;
+                }
+            }
+            Ok(())
+        }
     }
+}
+
+/// Wildcards, filters, descendants, slices and unions may select several nodes; other paths
+/// select at most one (RFC 9535 singular queries).
+fn selects_many(path: &str) -> bool {
+    ["*", "?", "..", ":", ","].iter().any(|p| path.contains(p))
+}
+
+/// `sorted:` on what a path selects: the items of the one array it selects, or, for a path that
+/// may select several nodes (`$[?@.id > 0]`, `$[*].name`), those nodes in document order.
+fn sorted_selection(key: &SortKey, nodes: &[&Value], many: bool) -> Result<(), Failure> {
+    match nodes {
+        [] => Err(Failure("the path selects nothing".into(), None)),
+        [one] if one.is_array() || !many => sorted(key, one),
+        several => in_order(
+            key,
+            several,
+            &format!("the selected nodes {}", describe(key)),
+        ),
+    }
+}
+
+fn describe(key: &SortKey) -> String {
+    let by = key.by.join(".");
+    match (by.is_empty(), key.descending) {
+        (true, false) => "sorted ascending".to_string(),
+        (true, true) => "sorted descending".to_string(),
+        (false, false) => format!("sorted by {by} ascending"),
+        (false, true) => format!("sorted by {by} descending"),
+    }
+}
+
+/// `sorted:` on an array: every pair of neighbours in order (equal neighbours are fine).
+fn sorted(key: &SortKey, node: &Value) -> Result<(), Failure> {
+    let what = describe(key);
+    let Value::Array(items) = node else {
+        return Err(Failure(
+            format!("expected an array {what}, got {}", compact(node)),
+            None,
+        ));
+    };
+    let items: Vec<&Value> = items.iter().collect();
+    in_order(key, &items, &format!("an array {what}"))
+}
+
+fn in_order(key: &SortKey, items: &[&Value], what: &str) -> Result<(), Failure> {
+    let by = key.by.join(".");
+    let mut keys = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().copied().enumerate() {
+        let k = key.by.iter().try_fold(item, |v, k| v.get(k.as_str()));
+        match k {
+            Some(k) => keys.push(k),
+            None => {
+                return Err(Failure(
+                    format!("expected {what}: item [{i}] has no `{by}`"),
+                    None,
+                ))
+            }
+        }
+    }
+    for i in 1..keys.len() {
+        let ordering = order::for_sorting(keys[i - 1], keys[i], key.ignore_case)
+            .map_err(|m| Failure(format!("expected {what}: {m}"), None))?;
+        let wrong = if key.descending {
+            ordering.is_lt()
+        } else {
+            ordering.is_gt()
+        };
+        if wrong {
+            return Err(Failure(
+                format!(
+                    "expected {what}: item [{}] {} comes before item [{i}] {}",
+                    i - 1,
+                    compact(keys[i - 1]),
+                    compact(keys[i])
+                ),
+                None,
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn type_matches(t: JsonType, v: &Value) -> bool {
@@ -225,8 +374,7 @@ mod tests {
     fn check(path: &str, p: Predicate, body: Value) -> Vec<CheckResult> {
         let a = Assertion {
             path_text: path.into(),
-            path: std::sync::Arc::new(JsonPath::parse(path).unwrap()),
-            path_template: None,
+            path: AssertionPath::Fixed(std::sync::Arc::new(JsonPath::parse(path).unwrap())),
             predicates: vec![p],
         };
         assertion(&a, &body, &Vars::default())
@@ -237,8 +385,7 @@ mod tests {
         let text = "$[?@.id == {{ id }}].name";
         let a = Assertion {
             path_text: text.into(),
-            path: std::sync::Arc::new(JsonPath::parse("$[?@.id == 0].name").unwrap()),
-            path_template: Some(crate::case::template::Template::parse(text).unwrap()),
+            path: AssertionPath::Template(crate::case::template::Template::parse(text).unwrap()),
             predicates: vec![Predicate::Equals(JsonTemplate::Literal(json!("b")))],
         };
         let body =

@@ -115,7 +115,7 @@ fn status_differs(
 fn body_checks(case: &Case) -> Vec<String> {
     let expect = &case.expect;
     let mut names = Vec::new();
-    if expect.content_type.is_some() {
+    if expect.content_type.is_some() || expect.schema.is_some() {
         names.push("content type".to_string());
     }
     if expect.schema.is_some() {
@@ -202,8 +202,11 @@ fn check_response(
     vars: &Vars,
 ) -> Vec<CheckResult> {
     let mut results = Vec::new();
-    if let Some(ct) = &expect.content_type {
-        results.push(super::headers::content_type(ct, response));
+    match (&expect.content_type, expect.schema) {
+        (Some(ct), _) => results.push(super::headers::content_type(ct, response)),
+        // A schema says the body is JSON: a `text/html` answer must not pass by luck.
+        (None, Some(_)) => results.push(super::headers::json_content_type(response)),
+        (None, None) => {}
     }
     for h in &expect.headers {
         results.push(super::headers::header(h, response, vars));

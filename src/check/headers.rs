@@ -46,6 +46,28 @@ pub fn content_type(expected: &str, response: &HttpResponse) -> CheckResult {
     }
 }
 
+/// The JSON family: `application/json` or any `+json` type (`application/problem+json`).
+pub fn json_content_type(response: &HttpResponse) -> CheckResult {
+    const WANT: &str = "application/json (or a +json type)";
+    match response.media_type() {
+        Some(got) if got == "application/json" || got.ends_with("+json") => {
+            CheckResult::pass(CheckKind::ContentType, "", format!("content type {got}"))
+        }
+        Some(got) => CheckResult::fail(
+            CheckKind::ContentType,
+            "",
+            format!("expected a JSON content type for a case with a schema, got {got}"),
+        )
+        .with_values(WANT, got),
+        None => CheckResult::fail(
+            CheckKind::ContentType,
+            "",
+            "expected a JSON content type for a case with a schema, the response has no Content-Type",
+        )
+        .with_values(WANT, "(none)"),
+    }
+}
+
 pub fn header(h: &HeaderExpect, response: &HttpResponse, vars: &Vars) -> CheckResult {
     let got = response.header(&h.name);
     let name = h.name.as_str();

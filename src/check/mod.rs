@@ -5,6 +5,7 @@
 pub mod assert;
 mod evaluate;
 pub mod headers;
+mod order;
 pub mod schema;
 pub mod snapshot;
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::case::VarOverride;
 use crate::drift::Grade;
 use crate::report::Format;
 
@@ -35,6 +36,14 @@ pub struct TargetArgs {
     /// Use this environment of each API (base URL, variables and auth from api.yaml).
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+}
+
+/// Variables given on the command line.
+#[derive(Debug, Clone, Default, Args)]
+pub struct VarArgs {
+    /// Set a variable declared in api.yaml, over the environment's value (repeatable).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<VarOverride>,
 }
 
 /// How requests are sent.
@@ -86,6 +95,8 @@ pub struct CaseRunArgs {
     pub selection: SelectionArgs,
     #[command(flatten)]
     pub target: TargetArgs,
+    #[command(flatten)]
+    pub variables: VarArgs,
     #[command(flatten)]
     pub transport: TransportArgs,
     #[command(flatten)]
@@ -152,6 +163,19 @@ pub struct MergeArgs {
     /// Another report to write too (repeatable), e.g. `github` in a merge job.
     #[arg(long = "report", value_enum, value_name = "FORMAT")]
     pub reports: Vec<Format>,
+}
+
+/// `conform validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// Also check the variables and secrets of this environment.
+    #[arg(long)]
+    pub env: Option<String>,
+    /// Treat warnings (files conform does not read) as errors: exit 2.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub variables: VarArgs,
 }
 
 /// `conform import openapi`.

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::error::{Error, EXIT_OK};
-use args::{CoverageArgs, DriftArgs, ImportArgs, MergeArgs, MockArgs, RecordArgs, RunArgs};
+use args::{
+    CoverageArgs, DriftArgs, ImportArgs, MergeArgs, MockArgs, RecordArgs, RunArgs, ValidateArgs,
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -60,14 +62,7 @@ pub enum Command {
     #[command(after_help = EXAMPLES)]
     Run(RunArgs),
     /// Load and check every case file, schema and recording; send nothing.
-    Validate {
-        /// Also check the variables and secrets of this environment.
-        #[arg(long)]
-        env: Option<String>,
-        /// Treat warnings (files conform does not read) as errors: exit 2.
-        #[arg(long)]
-        strict: bool,
-    },
+    Validate(ValidateArgs),
     /// Run cases against a live API and write their recordings (scrubbed) and new snapshots.
     #[command(after_help = EXAMPLES)]
     Record(RecordArgs),
@@ -141,7 +136,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
     let env = resolve::ProcessEnv::read(&root)?;
     match cli.command {
         Command::Run(args) => commands::run::run(&root, args, &env),
-        Command::Validate { env, strict } => commands::validate::validate(&root, env, strict),
+        Command::Validate(args) => commands::validate::validate(&root, args),
         Command::Record(args) => commands::record::record(&root, args, &env),
         Command::Drift(args) => commands::drift::drift(&root, args, &env),
         Command::Mock(args) => commands::mock::mock(&root, &args),

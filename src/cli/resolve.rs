@@ -236,6 +236,7 @@ pub fn session(
         selection: selection(&flags.selection),
         target,
         env: flags.target.env.clone(),
+        vars: flags.variables.vars.clone(),
         jobs: jobs(flags.transport.jobs, env),
         transport,
         snapshots,

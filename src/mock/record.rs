@@ -5,10 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use serde_json::Value;
+
 use super::normalize::{stored_body, StoredBody};
 use super::recording::{
-    self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordingFile,
+    self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
 };
+use crate::case::template::UNIQUE_PLACEHOLDER;
 use crate::case::{Api, BasePath, Case, CaseId, Suite};
 use crate::redact::Redactor;
 use crate::run::{Event, Exchange, Observer, OutcomeStatus};
@@ -188,7 +191,10 @@ fn interaction(
         StoredBody::Text(t) => request.text = Some(t),
         StoredBody::Binary(b) => request.sha256 = Some(crate::mock::recording::sha256_hex(b)),
     }
-    let response = super::normalize::response(&ex.response, redactor);
+    let mut response = super::normalize::response(&ex.response, redactor);
+    if let Some(unique) = &ex.unique {
+        stabilise(&mut request, &mut response, unique);
+    }
     // Re-recording an unchanged exchange keeps its provenance, so the file does not change.
     let provenance = match previous {
         Some(p)
@@ -218,5 +224,40 @@ fn interaction(
         response,
         // Rules a person wrote survive a re-record.
         rules: previous.and_then(|p| p.rules.clone()),
+    }
+}
+
+/// The run's `{{ unique }}` value replaced by the placeholder that playback sends instead, in
+/// every recorded string, so that playback matches and echoed values still equal `{{ unique }}`.
+fn stabilise(request: &mut RecordedRequest, response: &mut RecordedResponse, unique: &str) {
+    let fix = |s: &mut String| {
+        if s.contains(unique) {
+            *s = s.replace(unique, UNIQUE_PLACEHOLDER);
+        }
+    };
+    fix(&mut request.path);
+    request.query.iter_mut().for_each(|(_, v)| fix(v));
+    request.headers.iter_mut().for_each(|(_, v)| fix(v));
+    response.headers.iter_mut().for_each(|(_, v)| fix(v));
+    for text in [&mut request.text, &mut response.text]
+        .into_iter()
+        .flatten()
+    {
+        fix(text);
+    }
+    for json in [&mut request.json, &mut response.json]
+        .into_iter()
+        .flatten()
+    {
+        stabilise_json(json, unique);
+    }
+}
+
+fn stabilise_json(v: &mut Value, unique: &str) {
+    match v {
+        Value::String(s) if s.contains(unique) => *s = s.replace(unique, UNIQUE_PLACEHOLDER),
+        Value::Array(items) => items.iter_mut().for_each(|i| stabilise_json(i, unique)),
+        Value::Object(map) => map.values_mut().for_each(|i| stabilise_json(i, unique)),
+        _ => {}
     }
 }

@@ -13,7 +13,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use tokio::sync::{Mutex, Semaphore};
 
 use super::request::{self, Credentials};
-use crate::case::template::{value_to_text, Vars};
+use crate::case::template::{value_to_text, Vars, UNIQUE};
 use crate::case::{Api, Auth, Case, Suite};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::json::ParsedBody;
@@ -79,6 +79,18 @@ pub struct ClientOptions {
     pub env: Option<String>,
     /// Limits and retries are for live vendors; playback gets neither.
     pub polite: bool,
+    /// The value of `{{ unique }}` (the placeholder on playback).
+    pub unique: String,
+}
+
+/// A fresh `{{ unique }}`: the time in milliseconds (12 hex digits) then 4 random hex digits, so
+/// that two runs differ and values sort by when they were made.
+pub fn fresh_unique() -> String {
+    let ms = SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or_default();
+    format!("{:012x}{:04x}", ms & 0xffff_ffff_ffff, fastrand::u16(..))
 }
 
 impl ApiClient {
@@ -91,6 +103,11 @@ impl ApiClient {
         let api = &suite.apis[api_index];
         let redactor = redact::redactor_for(api, &redact::secret_values(api));
         let mut vars = Vars::default();
+        // Before the API's variables: one the API declares as `unique` wins.
+        (vars.values).insert(
+            UNIQUE.to_string(),
+            serde_json::Value::String(options.unique),
+        );
         for name in &api.env_refs {
             if let Ok(value) = std::env::var(name) {
                 vars.env.insert(name.clone(), value);
@@ -105,6 +122,9 @@ impl ApiClient {
                 .render(&vars)
                 .map_err(|e| format!("API `{}` variable `{name}`: {e}", api.name))?;
             vars.values.insert(name.clone(), value);
+        }
+        for (name, value) in &api.overrides {
+            vars.values.insert(name.clone(), value.clone());
         }
         let limits = &api.limits;
         let polite = options.polite;

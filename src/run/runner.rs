@@ -15,7 +15,7 @@ use super::client::{ApiClient, ClientOptions, SendError};
 use super::event::{CaseFinished, Event};
 use super::outcome::{CaseOutcome, FailureClass, OutcomeStatus, RequestRecord, ResponseRecord};
 use super::wire::{self, CASE_HEADER};
-use crate::case::template::Vars;
+use crate::case::template::{Vars, UNIQUE, UNIQUE_PLACEHOLDER};
 use crate::case::{Api, Case, CaseFile, CaseId, Suite};
 use crate::check::{self, snapshot};
 use crate::http::{HttpRequest, HttpResponse, Transport, TransportOptions};
@@ -85,6 +85,8 @@ pub struct Exchange {
     /// so far (environment secrets, the fetched token, the basic credential), which the recorder
     /// cannot know on its own.
     pub redactor: Arc<crate::redact::Redactor>,
+    /// A live run's `{{ unique }}` value: recordings store the placeholder in its place.
+    pub unique: Option<String>,
 }
 
 /// Runs the plan; `CaseStarted` and `CaseFinished` events arrive on `events` as cases go. Case
@@ -104,6 +106,7 @@ pub async fn run(
 ) -> Result<(), String> {
     let transport = Transport::new(config.transport.clone())?;
     let mut clients: HashMap<usize, Arc<ApiClient>> = HashMap::new();
+    let unique = super::client::fresh_unique();
     for ai in plan.apis() {
         let api = &suite.apis[ai];
         let target = config
@@ -114,6 +117,11 @@ pub async fn run(
             base_url: target.base_url().to_string(),
             env: config.env.clone(),
             polite: !target.is_playback(),
+            unique: if target.is_playback() {
+                UNIQUE_PLACEHOLDER.to_string()
+            } else {
+                unique.clone()
+            },
         };
         clients.insert(
             ai,
@@ -459,6 +467,10 @@ async fn run_case(
         request,
         response,
         redactor: ctx.client.redactor(),
+        unique: (ctx.client.vars.values.get(UNIQUE))
+            .and_then(serde_json::Value::as_str)
+            .filter(|u| *u != UNIQUE_PLACEHOLDER)
+            .map(str::to_string),
     });
     (outcome, exchange)
 }

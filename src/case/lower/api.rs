@@ -9,7 +9,7 @@ use super::super::model::{
     Api, Environment, Limits, Sensitive, DEFAULT_QUERY_STYLE, MAX_BACKOFF, MAX_TIMEOUT,
 };
 use super::super::raw::{self, RawApi, RawEnvironment};
-use super::super::template::Vars;
+use super::super::template::{Vars, UNIQUE};
 use super::{lowercase, parse_endpoint, pos, suggestion, ApiLowering, LowerCtx};
 use crate::diag::Pos;
 
@@ -33,6 +33,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                 environments: BTreeMap::new(),
                 headers: Vec::new(),
                 variables: Vec::new(),
+                overrides: Vec::new(),
                 sensitive: Sensitive {
                     headers: lowercase(&raw.sensitive.headers),
                     query: lowercase(&raw.sensitive.query),
@@ -76,7 +77,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         if let Some(url) = &raw.base_url {
             self.api.base_url = self.check_url(&file, url);
         }
-        let mut known = BTreeSet::new();
+        let mut known = BTreeSet::from([UNIQUE.to_string()]);
         for (name, value) in &raw.variables {
             if let Some(t) = self.json_template_at(&file, value, &known, true) {
                 self.api.variables.push((name.clone(), t));

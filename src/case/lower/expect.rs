@@ -4,18 +4,14 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
 use std::collections::BTreeSet;
 
-use super::super::limits::parse_json_path;
 use super::super::model::{
-    Assertion, Expect, HeaderExpect, HeaderRule, Predicate, SnapshotExpect, StatusExpect,
-    MAX_TIME_BUDGET,
+    Expect, HeaderExpect, HeaderRule, SnapshotExpect, StatusExpect, MAX_TIME_BUDGET,
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
-use super::super::template::Part;
 use super::{pos, slug, suggestion, ApiLowering, At};
 use crate::diag::{Diagnostic, Pos};
 use crate::schema::SchemaId;
@@ -160,7 +156,7 @@ impl ApiLowering<'_, '_> {
         }
     }
 
-    fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
+    pub(super) fn regex(&mut self, at: &At<'_>, re: &str) -> Option<Arc<regex::Regex>> {
         if let Some(r) = self.ctx.regexes.get(re) {
             return Some(Arc::clone(r));
         }
@@ -231,98 +227,6 @@ impl ApiLowering<'_, '_> {
                 let msg = without_root(&msg, self.ctx.root);
                 self.error(file, pos(s), msg);
                 self.broken_schemas.insert(path);
-                None
-            }
-        }
-    }
-
-    fn assertion(
-        &mut self,
-        at: &At<'_>,
-        path_text: &str,
-        raw: &raw::RawPredicates,
-        known: &BTreeSet<String>,
-    ) -> Option<Assertion> {
-        let (path, path_template) = if path_text.contains("{{") {
-            let t = self.template(at, path_text, known, true)?;
-            let probe: String = t
-                .parts
-                .iter()
-                .map(|p| match p {
-                    Part::Lit(s) => s.as_str(),
-                    Part::Expr(_) => "0",
-                })
-                .collect();
-            (self.assertion_path(at, &probe, path_text)?, Some(t))
-        } else {
-            (self.assertion_path(at, path_text, path_text)?, None)
-        };
-        let mut predicates = Vec::new();
-        if let Some(v) = &raw.equals {
-            predicates.push(Predicate::Equals(self.json_template(at, v, known, true)?));
-        }
-        if let Some(e) = raw.exists {
-            predicates.push(Predicate::Exists(e));
-        }
-        if let Some(t) = raw.type_ {
-            predicates.push(Predicate::Type(t));
-        }
-        if let Some(re) = &raw.matches {
-            predicates.push(Predicate::Matches(self.regex(at, re)?));
-        }
-        if let Some(n) = raw.length {
-            predicates.push(Predicate::Length(n));
-        }
-        if let Some(v) = &raw.contains {
-            predicates.push(Predicate::Contains(self.json_template(at, v, known, true)?));
-        }
-        if predicates.is_empty() {
-            self.error(at.file, at.pos, format!("assertion on `{path_text}` has no predicate: expected one of equals, exists, type, matches, length, contains"));
-            return None;
-        }
-        // Exact size: a suite holds tens of thousands of these.
-        predicates.shrink_to_fit();
-        Some(Assertion {
-            path_text: path_text.to_string(),
-            path,
-            path_template,
-            predicates,
-        })
-    }
-
-    /// Parses `path_text`; errors quote `written`, the path as the case file has it (they differ
-    /// when the path interpolates: `path_text` then reads every interpolation as `0`).
-    fn assertion_path(
-        &mut self,
-        at: &At<'_>,
-        path_text: &str,
-        written: &str,
-    ) -> Option<Arc<JsonPath>> {
-        if let Some(p) = self.ctx.json_paths.get(path_text) {
-            return Some(Arc::clone(p));
-        }
-        match parse_json_path(path_text) {
-            Ok(p) => {
-                let p = Arc::new(p);
-                (self.ctx.json_paths).insert(path_text.to_string(), Arc::clone(&p));
-                Some(p)
-            }
-            Err(e) => {
-                let (message, help) = if written == path_text {
-                    (
-                        format!("invalid JSONPath `{written}`: {e}"),
-                        "paths start with `$`, e.g. `$.id`, `$[0].name`, `$.items[*].id`",
-                    )
-                } else {
-                    (
-                        format!(
-                            "invalid JSONPath `{written}` (each interpolation read as `0`): {e}"
-                        ),
-                        "an interpolation stands for a value: `$[?@.id == {{ known_id }}].name`",
-                    )
-                };
-                // The path is the assertion's key: the carets go under it, not under its value.
-                self.error_on(at, written, message, help.into());
                 None
             }
         }

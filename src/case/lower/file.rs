@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::super::model::{Case, CaseFile, Endpoint, MAX_TIMEOUT};
 use super::super::raw::{RawCase, RawCaseFile};
+use super::super::template::UNIQUE;
 use super::{parse_endpoint, pos, ApiLowering};
 use crate::diag::Pos;
 
@@ -27,6 +28,7 @@ impl ApiLowering<'_, '_> {
             .unwrap_or_default();
         let mut known: BTreeSet<String> =
             self.api.variables.iter().map(|(n, _)| n.clone()).collect();
+        known.insert(UNIQUE.to_string());
         let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
         let mut cases = Vec::new();
         for raw_case in raw.cases {

@@ -6,7 +6,7 @@
 //!
 //! [`ApiLowering`] is the one lowering context; each grammar section adds its methods to it from
 //! its own file: `api` (api.yaml), `auth`, `file` (an endpoint file and its cases), `request`,
-//! `body`, `headers`, `expect` (with captures), `endpoint` (`METHOD /path` parsing). This file holds the
+//! `body`, `headers`, `expect` (with captures), `predicate` (one assertion), `endpoint` (`METHOD /path` parsing). This file holds the
 //! shared part: the context, error reporting, and template parsing with its location.
 
 mod api;
@@ -17,6 +17,7 @@ mod endpoint;
 mod expect;
 mod file;
 mod headers;
+mod predicate;
 mod request;
 
 use std::collections::{BTreeSet, HashMap};

@@ -7,25 +7,24 @@ use serde_json_path::{JsonPath, NormalizedPath, PathElement};
 
 use super::grade::{Location, Step};
 use crate::case::template::Vars;
-use crate::case::{Capture, CaptureFrom, Case, Predicate};
+use crate::case::{AssertionPath, Capture, CaptureFrom, Case, Predicate};
 
 /// Locations in the snapshot document (`{status, body}`) of the arrays whose order `case`
 /// depends on, found in `body` (the response as received).
 pub fn ordered_arrays(case: &Case, body: &Value, vars: &Vars) -> Vec<Location> {
     let mut out = Vec::new();
     for a in &case.expect.assertions {
-        let rendered = a
-            .path_template
-            .as_ref()
-            .map(|t| t.render_json_literals(vars));
-        match &rendered {
-            Some(Ok(text)) => indexed_arrays(text, body, &mut out),
-            Some(Err(_)) => {}
-            None => indexed_arrays(&a.path_text, body, &mut out),
+        match &a.path {
+            AssertionPath::Template(t) => {
+                if let Ok(text) = t.render_json_literals(vars) {
+                    indexed_arrays(&text, body, &mut out);
+                }
+            }
+            AssertionPath::Fixed(_) => indexed_arrays(&a.path_text, body, &mut out),
         }
-        let path = crate::check::assert::rendered_path(a, vars).ok().flatten();
-        if a.predicates.iter().any(depends_on_order) {
-            for node in path.as_ref().unwrap_or(&a.path).query_located(body).iter() {
+        let path = crate::check::assert::query_path(a, vars);
+        if let (Ok(path), true) = (path, a.predicates.iter().any(depends_on_order)) {
+            for node in path.query_located(body).iter() {
                 let at = location(node.location());
                 nested_arrays(node.node(), at, &mut out);
             }
@@ -47,12 +46,17 @@ pub fn ordered_arrays(case: &Case, body: &Value, vars: &Vars) -> Vec<Location> {
 fn depends_on_order(p: &Predicate) -> bool {
     // Exhaustive on purpose: a new predicate (such as an ordering one) must decide here.
     match p {
-        Predicate::Equals(_) => true,
+        // Array equality is positional; `sorted` asserts the order itself.
+        Predicate::Equals(_) | Predicate::Sorted(_) => true,
+        // Each item is checked on its own: the order does not matter unless a nested one says so.
+        Predicate::Each(inner) => inner.iter().any(depends_on_order),
         Predicate::Exists(_)
         | Predicate::Type(_)
         | Predicate::Matches(_)
         | Predicate::Length(_)
-        | Predicate::Contains(_) => false,
+        | Predicate::Contains(_)
+        | Predicate::Compare(..)
+        | Predicate::OneOf(_) => false,
     }
 }
 

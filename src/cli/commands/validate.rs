@@ -3,21 +3,23 @@
 use std::path::Path;
 
 use super::Out;
-use crate::case::{load_suite, Api, LoadError, LoadOptions, Suite};
+use crate::case::{load_suite, overrides, Api, LoadError, LoadOptions, Suite};
+use crate::cli::args::ValidateArgs;
 use crate::diag::{render_warnings, Diagnostic, Style};
 use crate::error::{Error, EXIT_OK};
 use crate::mock::playback::Playback;
 
-/// `strict`: warnings are errors (exit 2) instead of lines on stderr.
-pub fn validate(root: &Path, env: Option<String>, strict: bool) -> Result<i32, Error> {
-    let suite = load_suite(
+/// `--strict`: warnings are errors (exit 2) instead of lines on stderr.
+pub fn validate(root: &Path, args: ValidateArgs) -> Result<i32, Error> {
+    let mut suite = load_suite(
         root,
         &LoadOptions {
-            env,
-            strict,
+            env: args.env,
+            strict: args.strict,
             ..LoadOptions::default()
         },
     )?;
+    overrides::apply(&mut suite, &args.variables.vars).map_err(Error::Usage)?;
     let warnings: Vec<Diagnostic> = (suite.stray.not_read.iter())
         .chain(&suite.stray.unused)
         .cloned()
