@@ -1,7 +1,6 @@
 //! Sharding and merging: for N in 1..=5 the shards of the seed suite's plan hold every planned
 //! case exactly once; a shard keeps its files when others are filtered out; the seed suite run in
-//! three shards on playback and merged gives the unsplit run's report apart from times (all APIs
-//! but perfectgym, see [`EXACT_APIS`]), and the
+//! three shards on playback and merged gives the unsplit run's report apart from times, and the
 //! same exit code; documents that are not parts of one run are refused, missing shards named.
 
 use std::path::Path;
@@ -77,20 +76,10 @@ fn filtering_files_out_does_not_move_the_others() {
     }
 }
 
-/// The seed APIs a sharded run reproduces exactly. Not perfectgym: a value one of its files
-/// captures under a sensitive name (`key`) is scrubbed from the files that run after it in the
-/// same run, so its reports depend on which files share a run (found by this test; reported).
-const EXACT_APIS: [&str; 4] = ["kimai", "mindbody", "timetap", "trackops"];
-
-/// `conform -C <suite> ARGS`; a `run` without `--api` selects [`EXACT_APIS`].
+/// `conform -C <suite> ARGS`.
 fn conform(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_conform"));
     cmd.arg("-C").arg(root()).args(args).env("CI", "true");
-    if args.first() == Some(&"run") && !args.contains(&"--api") {
-        for api in EXACT_APIS {
-            cmd.args(["--api", api]);
-        }
-    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -34,11 +34,12 @@ pub const SENSITIVE_HEADERS: &[&str] = &[
     "set-cookie",
 ];
 
-/// Query parameters that carry credentials or signatures.
+/// Query parameters that carry credentials or signatures. Not `key`: PerfectGym's benefit keys
+/// are plain data, and learning them as secrets made a run's reports depend on which files ran
+/// before (an API whose credential is `?key=` lists it under `sensitive.query`).
 pub const SENSITIVE_QUERY: &[&str] = &[
     "apikey",
     "api_key",
-    "key",
     "signature",
     "token",
     "access_token",
