@@ -2,6 +2,8 @@
 //! committed JSON Schema, identical across two identical runs apart from times.
 //! Regenerate the schema with `CONFORM_UPDATE_SCHEMAS=1 cargo test --test report_doc`.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -33,33 +35,11 @@ fn run_suite(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("report.json")).unwrap()
 }
 
-/// The document with every time set to 0.
-fn without_times(text: &str) -> Value {
-    fn walk(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map.iter_mut() {
-                    if k == "duration_ms" || k == "elapsed_ms" {
-                        *v = Value::from(0);
-                    } else {
-                        walk(v);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    let mut v: Value = serde_json::from_str(text).unwrap();
-    walk(&mut v);
-    v
-}
-
 #[test]
 fn two_runs_give_the_same_document_apart_from_times_and_it_reads_back() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let (first, second) = (run_suite(a.path()), run_suite(b.path()));
-    let pretty = |t: &str| serde_json::to_string_pretty(&without_times(t)).unwrap();
+    let pretty = |t: &str| serde_json::to_string_pretty(&common::without_times(t)).unwrap();
     let (x, y) = (pretty(&first), pretty(&second));
     if x != y {
         let diff = similar::TextDiff::from_lines(&x, &y);

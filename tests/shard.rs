@@ -3,6 +3,8 @@
 //! three shards on playback and merged gives the unsplit run's report apart from times, and the
 //! same exit code; documents that are not parts of one run are refused, missing shards named.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -86,28 +88,6 @@ fn conform(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().unwrap()
 }
 
-/// The document with every time set to 0.
-fn without_times(text: &str) -> Value {
-    fn walk(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map.iter_mut() {
-                    if k == "duration_ms" || k == "elapsed_ms" {
-                        *v = Value::from(0);
-                    } else {
-                        walk(v);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    let mut v: Value = serde_json::from_str(text).unwrap();
-    walk(&mut v);
-    v
-}
-
 #[test]
 fn three_shards_merged_give_the_unsplit_report() {
     let dir = tempfile::tempdir().unwrap();
@@ -172,7 +152,7 @@ fn three_shards_merged_give_the_unsplit_report() {
     );
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
     let (whole, merged_doc) = (read("whole/report.json"), read("merged/report.json"));
-    let pretty = |t: &str| serde_json::to_string_pretty(&without_times(t)).unwrap();
+    let pretty = |t: &str| serde_json::to_string_pretty(&common::without_times(t)).unwrap();
     if pretty(&whole) != pretty(&merged_doc) {
         let (a, b) = (pretty(&whole), pretty(&merged_doc));
         let diff = similar::TextDiff::from_lines(&a, &b);

@@ -156,3 +156,25 @@ pub async fn read_request_head(stream: &mut tokio::net::TcpStream) -> Option<Vec
     }
     Some(head)
 }
+
+/// A report document with every time (`duration_ms`, `elapsed_ms`) set to 0, to compare runs.
+pub fn without_times(text: &str) -> serde_json::Value {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if k == "duration_ms" || k == "elapsed_ms" {
+                        *v = serde_json::Value::from(0);
+                    } else {
+                        walk(v);
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    walk(&mut v);
+    v
+}
