@@ -15,7 +15,7 @@ use serde_json::Value;
 use url::Url;
 
 /// Index of a compiled schema in a [`SchemaSet`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SchemaId(usize);
 
 /// The schemas a suite uses, compiled.
@@ -135,6 +135,24 @@ impl SchemaSet {
         let referenced = self.referenced.lock().unwrap_or_else(|e| e.into_inner());
         used.extend(referenced.iter().cloned());
         used
+    }
+
+    /// A path each schema was loaded from and its name in messages, in id order (to load the
+    /// same set again); `None` when one was compiled from text ([`SchemaSet::compile_str`]).
+    pub fn sources(&self) -> Option<Vec<(PathBuf, String)>> {
+        let mut given: Vec<Option<&PathBuf>> = vec![None; self.entries.len()];
+        for (path, id) in &self.by_given {
+            let slot = &mut given[id.0];
+            if slot.is_none_or(|p| path < p) {
+                *slot = Some(path);
+            }
+        }
+        let names = self.entries.iter().map(|e| e.display.clone());
+        given
+            .into_iter()
+            .zip(names)
+            .map(|(p, name)| p.map(|p| (p.clone(), name)))
+            .collect()
     }
 
     /// The schema already loaded from `path` (as given to [`SchemaSet::load`]), if any.

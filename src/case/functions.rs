@@ -7,7 +7,7 @@ use base64::Engine;
 use hmac::{KeyInit, Mac};
 use md5::Digest;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Func {
     /// Seconds since the Unix epoch.
     Timestamp,

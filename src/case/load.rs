@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 
+use super::cache;
 use super::lower::{ApiLowering, LowerCtx};
 use super::model::{Api, Stray, Suite};
 use super::raw::{RawApi, RawCaseFile};
@@ -73,7 +74,8 @@ impl std::fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-/// Loads and checks every API under `<root>/cases`.
+/// Loads and checks every API under `<root>/cases`, from the suite cache ([`super::cache`]) when
+/// none of the files it was made from has changed.
 pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError> {
     let mut loader = Loader::new(root);
     let mut schemas = SchemaSet::default();
@@ -87,25 +89,50 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
                 .file_name()
                 .is_some_and(|n| options.apis.iter().any(|a| n == a.as_str()))
     };
-    let mut regexes = HashMap::new();
-    let mut json_paths = HashMap::new();
     let api_dirs: Vec<PathBuf> = api_dirs.into_iter().filter(selected).collect();
-    for api_dir in &api_dirs {
-        let mut ctx = LowerCtx {
-            root,
-            schemas: &mut schemas,
-            regexes: &mut regexes,
-            json_paths: &mut json_paths,
-            diagnostics: Vec::new(),
-            missing_env: Vec::new(),
-            env: options.env.as_deref(),
-            env_refs: Default::default(),
-        };
-        if let Some(api) = loader.load_api(api_dir, &mut ctx) {
-            apis.push(api);
+    let listings: Vec<std::io::Result<Vec<PathBuf>>> =
+        api_dirs.iter().map(|d| case_files(d)).collect();
+    let key = cache::Key {
+        root,
+        env: options.env.as_deref(),
+        apis: &options.apis,
+    };
+    let inputs = loader
+        .diagnostics
+        .is_empty()
+        .then(|| cache_inputs(&api_dirs, &listings))
+        .flatten();
+    if let Some(found) = inputs
+        .as_deref()
+        .and_then(|files| cache::lookup(&key, files))
+    {
+        (apis, schemas) = found;
+    } else {
+        let mut regexes = HashMap::new();
+        let mut json_paths = HashMap::new();
+        let mut read_files = Vec::new();
+        for (api_dir, listing) in api_dirs.iter().zip(listings) {
+            let mut ctx = LowerCtx {
+                root,
+                schemas: &mut schemas,
+                regexes: &mut regexes,
+                json_paths: &mut json_paths,
+                diagnostics: Vec::new(),
+                missing_env: Vec::new(),
+                env: options.env.as_deref(),
+                env_refs: Default::default(),
+                read_files: Vec::new(),
+            };
+            if let Some(api) = loader.load_api(api_dir, listing, &mut ctx) {
+                apis.push(api);
+            }
+            loader.diagnostics.append(&mut ctx.diagnostics);
+            missing_env.append(&mut ctx.missing_env);
+            read_files.append(&mut ctx.read_files);
         }
-        loader.diagnostics.append(&mut ctx.diagnostics);
-        missing_env.append(&mut ctx.missing_env);
+        if let Some(files) = inputs.filter(|_| loader.diagnostics.is_empty()) {
+            loader.store(&key, &files, read_files, &apis, &schemas);
+        }
     }
     let stray = stray_files(root, &api_dirs, &apis, &schemas.used_files());
     if options.strict {
@@ -119,6 +146,30 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
         loader.stray = stray;
     }
     loader.finish(apis, schemas, missing_env)
+}
+
+/// The case files of an API folder, in load order.
+fn case_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let entries = sorted_entries(dir)?;
+    Ok(entries.into_iter().filter(|p| is_case_file(p)).collect())
+}
+
+/// Every API folder's `api.yaml` followed by its case files: what a cached suite was made from.
+/// `None` when a folder cannot be listed or has no api.yaml (the loader reports it).
+fn cache_inputs(
+    api_dirs: &[PathBuf],
+    listings: &[std::io::Result<Vec<PathBuf>>],
+) -> Option<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for (dir, listing) in api_dirs.iter().zip(listings) {
+        let api_file = dir.join("api.yaml");
+        if !api_file.is_file() {
+            return None;
+        }
+        files.push(api_file);
+        files.extend(listing.as_ref().ok()?.iter().cloned());
+    }
+    Some(files)
 }
 
 /// Loads one API from texts in memory: `api_yaml` as `cases/<dir_name>/api.yaml` and each
@@ -143,6 +194,7 @@ pub fn load_from_str(
         missing_env: Vec::new(),
         env: options.env.as_deref(),
         env_refs: Default::default(),
+        read_files: Vec::new(),
         regexes: &mut regexes,
         json_paths: &mut json_paths,
     };
@@ -309,7 +361,39 @@ impl Loader {
         }
     }
 
-    fn load_api(&mut self, dir: &Path, ctx: &mut LowerCtx<'_>) -> Option<super::model::Api> {
+    /// Writes the suite cache for a suite loaded without a problem: the texts parsed are hashed
+    /// as they were read.
+    fn store(
+        &self,
+        key: &cache::Key<'_>,
+        files: &[PathBuf],
+        read_files: Vec<PathBuf>,
+        apis: &[Api],
+        schemas: &SchemaSet,
+    ) {
+        let mut texts = Vec::with_capacity(files.len());
+        for path in files {
+            match self.sources.get(&self.relative(path)) {
+                Some(text) => texts.push((path.clone(), text.as_bytes())),
+                None => return,
+            }
+        }
+        let mut others = read_files;
+        others.extend(schemas.used_files());
+        let inputs = cache::Inputs {
+            case_files: files,
+            texts,
+            others,
+        };
+        cache::store(key, inputs, apis, schemas);
+    }
+
+    fn load_api(
+        &mut self,
+        dir: &Path,
+        listing: std::io::Result<Vec<PathBuf>>,
+        ctx: &mut LowerCtx<'_>,
+    ) -> Option<super::model::Api> {
         let api_file = dir.join("api.yaml");
         if !api_file.is_file() {
             self.diagnostics.push(
@@ -331,8 +415,8 @@ impl Loader {
             &dir_name,
             self.relative(dir),
         );
-        let entries = match sorted_entries(dir) {
-            Ok(e) => e,
+        let paths = match listing {
+            Ok(paths) => paths,
             Err(e) => {
                 lowering.ctx.diagnostics.push(Diagnostic::new(
                     self.relative(dir),
@@ -342,7 +426,6 @@ impl Loader {
                 Vec::new()
             }
         };
-        let paths: Vec<PathBuf> = entries.into_iter().filter(|p| is_case_file(p)).collect();
         let root = self.root.clone();
         parse_in_order::<RawCaseFile>(&root, &paths, |i, parsed| {
             if let Some(raw) = self.keep(parsed) {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 use serde_json_path::JsonPath;
 
 use super::raw::{JsonType, QueryStyle};
@@ -51,7 +52,7 @@ impl Suite {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Api {
     pub name: String,
     pub title: Option<String>,
@@ -62,6 +63,8 @@ pub struct Api {
     pub headers: Vec<(String, Template)>,
     pub variables: Vec<(String, JsonTemplate)>,
     /// `--var NAME=VALUE` values: they win over the environment's and the API's variables.
+    /// Applied after loading, so never part of a cached suite.
+    #[serde(skip)]
     pub overrides: Vec<(String, serde_json::Value)>,
     pub sensitive: Sensitive,
     /// The endpoints the vendor documents.
@@ -79,13 +82,13 @@ pub struct Api {
 }
 
 /// `drift:` of `api.yaml`: what `conform drift` leaves out.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct DriftRules {
     /// JSON Pointers (`*` for any one segment) whose value changes are silenced.
     pub ignore: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Environment {
     pub base_url: String,
     pub variables: Vec<(String, JsonTemplate)>,
@@ -93,7 +96,7 @@ pub struct Environment {
 }
 
 /// How requests authenticate in an environment; every part given applies.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Auth {
     pub headers: Vec<(String, Template)>,
     pub query: Vec<(String, Template)>,
@@ -104,11 +107,12 @@ pub struct Auth {
 }
 
 /// A request whose response carries a token for every later request.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TokenRequest {
     pub endpoint: Endpoint,
     pub request: Request,
     pub token_text: String,
+    #[serde(with = "super::cache::codec::json_path")]
     pub token: JsonPath,
     pub header: String,
     pub prefix: String,
@@ -126,7 +130,7 @@ pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
 pub const MAX_TIME_BUDGET: Duration = Duration::from_secs(3600);
 
 /// Per-API traffic limits.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Limits {
     pub concurrency: Option<usize>,
     pub requests_per_second: Option<u32>,
@@ -148,14 +152,14 @@ impl Default for Limits {
 }
 
 /// Names (lowercase) whose values are scrubbed, beyond the built-in list.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct Sensitive {
     pub headers: Vec<String>,
     pub query: Vec<String>,
     pub body: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Endpoint {
     pub method: String,
     /// With `{param}` placeholders, as documented.
@@ -170,7 +174,7 @@ impl std::fmt::Display for Endpoint {
 
 /// The path of a base URL (`https://host/public/v6` -> `/public/v6`): endpoint paths are
 /// relative to it, while recordings of live traffic and vendor catalogs carry full paths.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BasePath(String);
 
 impl BasePath {
@@ -194,7 +198,7 @@ impl BasePath {
 }
 
 /// One endpoint file and its cases, in file order.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct CaseFile {
     /// Path relative to the project root, e.g. `cases/kimai/get_customer.yaml`.
     pub path: PathBuf,
@@ -217,7 +221,7 @@ impl CaseFile {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Case {
     pub name: String,
     pub pos: Pos,
@@ -234,7 +238,7 @@ pub struct Case {
     pub captures: Vec<Capture>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Request {
     pub method: String,
     pub path: Vec<PathPart>,
@@ -244,14 +248,14 @@ pub struct Request {
     pub body: Option<Body>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum PathPart {
     Lit(String),
     /// A path parameter, percent-encoded when rendered.
     Param(Template),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Body {
     Json(JsonTemplate),
     Form(Vec<(String, Template)>),
@@ -269,13 +273,13 @@ pub enum Body {
 }
 
 /// One part of a multipart body.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Part {
     pub name: String,
     pub content: PartContent,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum PartContent {
     Text(Template),
     File {
@@ -285,7 +289,7 @@ pub enum PartContent {
     },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Expect {
     pub status: StatusExpect,
     pub headers: Vec<HeaderExpect>,
@@ -296,7 +300,7 @@ pub struct Expect {
     pub snapshot: Option<SnapshotExpect>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StatusExpect {
     Code(u16),
     AnyOf(Vec<u16>),
@@ -335,45 +339,45 @@ impl std::fmt::Display for StatusExpect {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct HeaderExpect {
     /// Lowercase.
     pub name: String,
     pub rule: HeaderRule,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum HeaderRule {
     Equals(Template),
     /// Shared (an `Arc`, not a clone: a cloned `Regex` gets its own cache pool) by every case
     /// using the same pattern, so that searches reuse one set of lazy-DFA caches.
-    Matches(Arc<Regex>),
+    Matches(#[serde(with = "super::cache::codec::regex_arc")] Arc<Regex>),
     Absent,
 }
 
 /// Predicates on the nodes a JSONPath selects.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Assertion {
     pub path_text: String,
     pub path: AssertionPath,
     pub predicates: Vec<Predicate>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum AssertionPath {
     /// Shared by every assertion on the same path.
-    Fixed(Arc<JsonPath>),
+    Fixed(#[serde(with = "super::cache::codec::json_path_arc")] Arc<JsonPath>),
     /// A path with `{{ ... }}` (a filter such as `$[?@.id == {{ id }}]`), parsed once rendered.
     Template(Template),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum Predicate {
     Equals(JsonTemplate),
     Exists(bool),
     Type(JsonType),
     /// Shared by every case using the same pattern (see [`HeaderRule::Matches`]).
-    Matches(Arc<Regex>),
+    Matches(#[serde(with = "super::cache::codec::regex_arc")] Arc<Regex>),
     Length(u64),
     Contains(JsonTemplate),
     Compare(Comparison, JsonTemplate),
@@ -395,7 +399,7 @@ impl Predicate {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Comparison {
     Gt,
     Ge,
@@ -425,14 +429,14 @@ impl Comparison {
 }
 
 /// `sorted:`: the key (a path of object keys, empty for scalars) and the direction.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SortKey {
     pub by: Vec<String>,
     pub descending: bool,
     pub ignore_case: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotExpect {
     /// File name stem under `snapshots/<api>/`.
     pub name: String,
@@ -441,15 +445,19 @@ pub struct SnapshotExpect {
     pub strict: bool,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Capture {
     pub name: String,
     pub source: CaptureFrom,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 pub enum CaptureFrom {
-    Json { text: String, path: JsonPath },
+    Json {
+        text: String,
+        #[serde(with = "super::cache::codec::json_path")]
+        path: JsonPath,
+    },
     Header(String),
 }
 

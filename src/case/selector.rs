@@ -2,7 +2,7 @@
 //! `.**.modifiedDate`, parsed at load into [`Selector`]; `check::snapshot` applies them.
 
 /// One step of a redaction selector.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Step {
     Key(String),
     AnyKey,
@@ -13,7 +13,7 @@ pub enum Step {
 }
 
 /// A parsed selector such as `.id`, `[].createdDate` or `.**.modifiedDate`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Selector {
     pub text: String,
     pub steps: Vec<Step>,

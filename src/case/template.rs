@@ -8,13 +8,14 @@ use std::collections::HashMap;
 use std::fmt;
 use std::time::SystemTime;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use super::functions::Func;
 use super::limits::MAX_TEMPLATE_NESTING;
 
 /// What a `{{ ... }}` computes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Expr {
     /// A variable of the API, the environment or an earlier capture.
     Var(String),
@@ -67,14 +68,14 @@ impl fmt::Display for Expr {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Part {
     Lit(String),
     Expr(Expr),
 }
 
 /// A string with interpolations.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Template {
     pub parts: Vec<Part>,
 }
@@ -257,10 +258,10 @@ pub fn value_to_text(v: &Value) -> String {
 }
 
 /// A JSON value whose strings may interpolate.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum JsonTemplate {
     /// No interpolation anywhere below: used as is.
-    Literal(Value),
+    Literal(#[serde(with = "super::cache::codec::json_value")] Value),
     Str(Template),
     Array(Vec<JsonTemplate>),
     Object(Vec<(String, JsonTemplate)>),

@@ -152,7 +152,10 @@ impl ApiLowering<'_, '_> {
             return None;
         }
         match std::fs::read(&full) {
-            Ok(data) => Some(bytes::Bytes::from(data)),
+            Ok(data) => {
+                self.ctx.read_files.push(full);
+                Some(bytes::Bytes::from(data))
+            }
             Err(e) => {
                 let shown = self.api.dir.join(relative);
                 self.error(

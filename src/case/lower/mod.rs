@@ -52,6 +52,8 @@ pub struct LowerCtx<'a> {
     pub env: Option<&'a str>,
     /// Environment variables referenced by the API being lowered (their values are secrets).
     pub env_refs: BTreeSet<String>,
+    /// Files read besides case files and schemas (body files): inputs of the suite cache.
+    pub read_files: Vec<PathBuf>,
 }
 
 fn pos<T>(s: &Spanned<T>) -> Pos {
