@@ -148,10 +148,20 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     loader.finish(apis, schemas, missing_env)
 }
 
-/// The case files of an API folder, in load order.
+/// The case files of an API folder, in load order. The entry's type comes with the listing: only
+/// a symlink (or a file system that does not say) needs a `stat`.
 fn case_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let entries = sorted_entries(dir)?;
-    Ok(entries.into_iter().filter(|p| is_case_file(p)).collect())
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let path = entry.path();
+        let regular = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_case_name(&path) && (regular || path.is_file()) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// Every API folder's `api.yaml` followed by its case files: what a cached suite was made from.
@@ -450,8 +460,16 @@ fn read_and_parse<T: DeserializeOwned>(root: &Path, path: &Path) -> Parsed<T> {
         text: None,
         value: Err(Diagnostic::new(rel.clone(), Pos::UNKNOWN, message)),
     };
-    // A case file that is a symlink to a credentials file must not show its first line.
-    if let Err(outside) = crate::fsutil::resolve_inside(root, path) {
+    // A case file that is a symlink to a credentials file must not show its first line. Files
+    // are read only from API folders already found inside the project, so a file that is not a
+    // symlink is inside too: only symlinks pay for resolving the whole path.
+    let is_link = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if let Err(outside) = is_link
+        .then(|| crate::fsutil::resolve_inside(root, path))
+        .transpose()
+    {
         return problem(&rel, format!("{outside}"));
     }
     let text = match std::fs::read(path) {
@@ -531,13 +549,11 @@ fn parse_in_order<T: DeserializeOwned + Send>(
     });
 }
 
-fn is_case_file(path: &Path) -> bool {
-    path.is_file()
-        && matches!(
-            path.extension().and_then(|e| e.to_str()),
-            Some("yaml" | "yml")
-        )
-        && path.file_stem().and_then(|s| s.to_str()) != Some("api")
+fn is_case_name(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("yaml" | "yml")
+    ) && path.file_stem().and_then(|s| s.to_str()) != Some("api")
 }
 
 fn sorted_entries(dir: &Path) -> std::io::Result<Vec<PathBuf>> {

@@ -38,8 +38,12 @@ pub fn stray_files(
     }
     for dir in api_dirs {
         let api = dir.file_name().unwrap_or_default().to_string_lossy();
-        for path in entries(dir) {
-            if path.is_dir() {
+        for (path, kind) in typed_entries(dir) {
+            // The entry's type comes with the listing: only a symlink needs a `stat` (a folder
+            // of thousands of case files costs no system call per file here).
+            let is_link = kind.is_none_or(|k| k.is_symlink());
+            let is_dir = kind.is_some_and(|k| k.is_dir()) || (is_link && path.is_dir());
+            if is_dir {
                 if path.file_name().is_some_and(|n| n != "recordings") {
                     for file in yaml_files_below(&path) {
                         let help = format!("case files go directly in cases/{api}/");
@@ -50,7 +54,7 @@ pub fn stray_files(
                         ));
                     }
                 }
-            } else if is_yaml(&path) {
+            } else if is_link && is_yaml(&path) {
                 if let Some(why) = broken_link(&path) {
                     let help = "point the link at a case file, or remove it".to_string();
                     out.push(warn(&path, &format!("{why}: it is not read"), help));
@@ -141,6 +145,18 @@ fn files_below(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// [`entries`] with each one's type as listed (`None` when the listing did not say).
+fn typed_entries(dir: &Path) -> Vec<(PathBuf, Option<std::fs::FileType>)> {
+    let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok())))
+                .collect()
+        })
+        .unwrap_or_default();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
 }
 
 fn entries(dir: &Path) -> Vec<PathBuf> {
