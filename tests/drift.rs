@@ -631,3 +631,153 @@ fn no_secret_reaches_drift_json_drift_md_or_the_terminal() {
     );
     common::assert_no_secret_written(&p, &[&run], &[SECRET]);
 }
+
+/// A breaking, an additive and a noise finding, one of them carrying hostile HTML.
+fn html_drift_run(extra: &[&str]) -> (Project, common::Run) {
+    let p = project("");
+    let base = server(Box::new(|_, n| {
+        let mut body = recorded_body();
+        body.as_object_mut().unwrap().remove("name");
+        body["region"] = json!("<script>alert(1)</script>");
+        body["items"][0]["lastModified"] = json!(n);
+        (
+            200,
+            vec![
+                ("content-type".into(), "application/json".into()),
+                ("x-vendor".into(), "v1".into()),
+            ],
+            body.to_string(),
+        )
+    }));
+    let mut args = vec!["drift", "--base-url", &base];
+    args.extend_from_slice(extra);
+    let run = p.conform(&args);
+    (p, run)
+}
+
+#[test]
+fn report_html_has_a_drift_section_grouped_by_grade_and_escaped() {
+    let (p, run) = html_drift_run(&["--report", "html", "--report", "json"]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(
+        run.stdout()
+            .contains("drift.json, report.html and drift.md"),
+        "{}",
+        run.all()
+    );
+    let html = p.read("target/conform/report.html");
+    assert!(p.path("target/conform/report.json").is_file());
+    let pos = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in\n{html}"))
+    };
+    // Between the summary and the failures; breaking first, noise last and collapsed.
+    assert!(pos("</header>") < pos("<section id=\"drift\">"));
+    assert!(pos("<section id=\"drift\">") < pos("<section id=\"failures\">"));
+    assert!(pos("id=\"drift-breaking\" open") < pos("id=\"drift-additive\" open"));
+    assert!(pos("id=\"drift-additive\"") < pos("id=\"drift-noise\">"));
+    let section = &html[pos("<section id=\"drift\">")..pos("<section id=\"failures\">")];
+    assert!(section.contains("<h2>Drift (3 findings)</h2>"), "{section}");
+    let row_of = |code: &str| {
+        section
+            .lines()
+            .find(|l| l.contains(&format!("<td class=\"code\">{code}</td>")))
+            .unwrap_or_else(|| panic!("no {code} row in\n{section}"))
+            .to_string()
+    };
+    let removed = row_of("field-removed");
+    assert!(removed.contains("data-grade=\"breaking\""), "{removed}");
+    assert!(removed.contains("body /name"), "{removed}");
+    assert!(
+        removed.contains("<pre class=\"recorded\">&quot;Acme&quot;</pre>")
+            || removed.contains("<pre class=\"recorded\">\"Acme\"</pre>"),
+        "{removed}"
+    );
+    assert!(
+        removed.contains("<pre class=\"live\">(absent)</pre>"),
+        "{removed}"
+    );
+    // The case failed its schema: the finding links to its failure and to its file line.
+    assert!(
+        removed.contains("<a href=\"#case-demo-get-item--fetches-an-item\">"),
+        "{removed}"
+    );
+    assert!(html.contains("id=\"case-demo-get-item--fetches-an-item\""));
+    assert!(
+        removed.contains(
+            "<a href=\"../../cases/demo/get_item.yaml#L3\">cases/demo/get_item.yaml:3</a>"
+        ),
+        "{removed}"
+    );
+    let added = row_of("field-added");
+    assert!(added.contains("data-grade=\"additive\""), "{added}");
+    assert!(
+        added.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{added}"
+    );
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "unescaped live value"
+    );
+    let noise = row_of("value-changed");
+    assert!(noise.contains("body /items/*/lastModified"), "{noise}");
+    assert!(noise.contains("data-grade=\"noise\""), "{noise}");
+    // The fingerprints are drift.json's.
+    let doc: Value = serde_json::from_str(&p.read("target/conform/drift.json")).unwrap();
+    for f in doc["cases"][0]["findings"].as_array().unwrap() {
+        let fp = f["fingerprint"].as_str().unwrap();
+        assert!(
+            section.contains(&format!("data-fingerprint=\"{fp}\"")),
+            "{fp}"
+        );
+    }
+    if let Some(browser) = browser() {
+        let dom = headless_dom(&browser, &p.path("target/conform/report.html"));
+        assert!(dom.contains("<section id=\"drift\">"), "{dom}");
+        assert!(
+            dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "the hostile value is not text in the DOM:\n{dom}"
+        );
+        // The report's own script ran on the page with the drift section.
+        assert!(dom.contains("1 of 1 cases shown"), "{dom}");
+    }
+}
+
+#[test]
+fn without_report_html_drift_writes_no_html_report() {
+    let (p, run) = html_drift_run(&[]);
+    assert_eq!(run.code(), 1, "{}", run.all());
+    assert!(p.path("target/conform/drift.json").is_file());
+    assert!(!p.path("target/conform/report.html").exists());
+}
+
+/// Debian's chromium (or another Chromium on PATH), as tests/report_html.rs finds it.
+fn browser() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+fn headless_dom(browser: &std::path::Path, page: &std::path::Path) -> String {
+    let profile = tempfile::tempdir().unwrap();
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -20,7 +20,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("checks", &["check"]),
     ("running", &["run"]),
     ("around a run", &["mock", "coverage", "fuzzing"]),
-    ("results", &["report", "error", "drift"]),
+    ("results", &["report", "error"]),
+    // Drift renders a section of the run's HTML report.
+    ("results on results", &["drift"]),
     ("orchestration", &["session"]),
     ("command line", &["cli"]),
 ];
