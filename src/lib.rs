@@ -11,6 +11,7 @@
 //!
 //! spec (OpenAPI/Swagger) -import-> schemas/<api>/*.json + cases/<api>/*.yaml skeletons
 //! live run events + recordings -drift-> graded findings, drift.{json,md}; record --from-drift
+//! (record, playback, snapshots and drift read and store exchanges through `normalize`)
 //! Suite + documented endpoints (api.yaml, spec or catalog) -coverage-> table, coverage.{json,md}
 //! ```
 
@@ -29,6 +30,7 @@ pub mod http;
 pub mod import;
 pub mod json;
 pub mod mock;
+pub mod normalize;
 pub mod plan;
 pub mod redact;
 pub mod report;

@@ -17,6 +17,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         "on the model",
         &["redact", "plan", "editor_schema", "import"],
     ),
+    // What record, playback, snapshots and drift store and compare of an exchange.
+    ("normalisation", &["normalize"]),
     ("checks", &["check"]),
     ("running", &["run"]),
     ("around a run", &["mock", "coverage", "fuzzing"]),
