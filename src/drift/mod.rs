@@ -6,7 +6,7 @@
 //! learns noise from a second read of safe requests (`noise`) and applies the API's ignore rules;
 //! the result is a [`doc::DriftDoc`] (`drift.json`), rendered by `render` (terminal, drift.md)
 //! and `html` (a section of report.html); `accept` rewrites the recordings whose drift was
-//! accepted. See docs/drift.md.
+//! accepted; `scenario` names the run's scenarios for `conform mock`. See docs/drift.md.
 
 pub mod accept;
 pub mod analyse;
@@ -18,6 +18,7 @@ pub mod html;
 pub mod noise;
 pub mod observer;
 pub mod render;
+pub mod scenario;
 
 pub use doc::DriftDoc;
 pub use finding::{Code, Finding, Grade};

@@ -12,7 +12,7 @@ use crate::cli::args::DriftArgs;
 use crate::cli::resolve::{self, ProcessEnv};
 use crate::drift::analyse::{analyse, load_recordings};
 use crate::drift::observer::DriftObserver;
-use crate::drift::render;
+use crate::drift::{render, scenario};
 use crate::error::Error;
 use crate::http::Transport;
 use crate::report::collect::DocReporter;
@@ -49,9 +49,12 @@ pub fn drift(root: &Path, args: DriftArgs, env: &ProcessEnv) -> Result<i32, Erro
         Ok(())
     }));
     let transport_options = config.transport.clone();
-    let session = Session::prepare(root, config)?;
-    let suite = std::sync::Arc::clone(session.suite());
+    let mut session = Session::prepare(root, config)?;
     let apis: Vec<usize> = session.plan().apis().into_iter().collect();
+    if let Some(suite) = session.suite_mut() {
+        scenario::name_scenarios(suite, &apis, &scenario::run_name());
+    }
+    let suite = std::sync::Arc::clone(session.suite());
     let recordings =
         load_recordings(&suite, &apis).map_err(|d| Error::Load(LoadError::from_diagnostics(d)))?;
     let mut observer = DriftObserver::default();
