@@ -34,10 +34,11 @@ pub fn section(report: &ReportDoc, links: &Page, drift: &DriftDoc) -> String {
         .map(|o| &o.id)
         .collect();
     let total = drift.findings().count();
+    let plural = if total == 1 { "" } else { "s" };
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "<section id=\"drift\">\n<h2>Drift ({total} findings)</h2>\n<p id=\"drift-totals\">{}</p>",
+        "<section id=\"drift\">\n<h2>Drift ({total} finding{plural})</h2>\n<p id=\"drift-totals\">{}</p>",
         text(&headline(drift))
     );
     for grade in Grade::ALL {
