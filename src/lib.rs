@@ -12,6 +12,7 @@
 //! spec (OpenAPI/Swagger) -import-> schemas/<api>/*.json + cases/<api>/*.yaml skeletons
 //! live run events + recordings -drift-> graded findings, drift.{json,md}; record --from-drift
 //! Suite + documented endpoints (api.yaml, spec or catalog) -coverage-> table, coverage.{json,md}
+//! Suite + spec -spec_check-> each case's request vs. its operation (validate --spec)
 //! ```
 
 pub mod case;
@@ -35,3 +36,4 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod session;
+pub mod spec_check;

@@ -17,7 +17,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         "on the model",
         &["redact", "plan", "editor_schema", "import"],
     ),
-    ("checks", &["check"]),
+    ("checks", &["check", "spec_check"]),
     ("running", &["run"]),
     ("around a run", &["mock", "coverage", "fuzzing"]),
     ("results", &["report", "error", "drift"]),
