@@ -64,7 +64,24 @@ fn check_path_param(
             None => return,
         },
     };
+    let before = found.mismatches.len();
     check_param(ctx, p, "path", vec![sent], false, found);
+    // The carets go under the case's name for the parameter (`{id}` where the spec says `itemId`).
+    let focus = match value {
+        PathValue::CaseParam(i) => case_param_names(&case.endpoint.path).get(*i).cloned(),
+        PathValue::Literal(_) => None,
+    };
+    for m in &mut found.mismatches[before..] {
+        m.focus.clone_from(&focus);
+    }
+}
+
+/// `/a/{id}/b/{rateId}` -> `id`, `rateId`.
+fn case_param_names(path: &str) -> Vec<String> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string()))
+        .collect()
 }
 
 fn case_path_params(case: &Case) -> Vec<&crate::case::template::Template> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::Out;
 use crate::case::Suite;
-use crate::diag::{did_you_mean, render_all, Diagnostic, Style};
+use crate::diag::{byte_offset, did_you_mean, render_all, Diagnostic, Pos, Style};
 use crate::error::{Error, EXIT_OK, EXIT_USAGE};
 use crate::import::spec::Spec;
 use crate::spec_check::{check_api, ApiFindings};
@@ -41,35 +41,57 @@ pub fn check(suite: &Suite, specs: &[(String, PathBuf)], env: Option<&str>) -> R
                     .unwrap_or_default()
                     .into()
             });
-            d.with_source(Arc::clone(source))
+            after_case_name(d, source).with_source(Arc::clone(source))
         })
         .collect();
     eprint!("{}", render_all(&located, Style::detect(), &[]));
     Ok(EXIT_USAGE)
 }
 
+/// Carets go under the focus (a parameter, a body key) in the case's request, not under the
+/// same word in the case's name: the search starts on the line after the name when it finds
+/// the focus there.
+fn after_case_name(mut d: Diagnostic, source: &str) -> Diagnostic {
+    let next = Pos {
+        line: d.pos.line + 1,
+        column: 1,
+    };
+    let found = match (&d.focus, byte_offset(source, next)) {
+        (Some(focus), Some(start)) => source[start..]
+            .char_indices()
+            .take_while(|(i, _)| *i < 4096)
+            .any(|(i, _)| source[start + i..].starts_with(&**focus)),
+        _ => false,
+    };
+    if found {
+        d.pos = next;
+    }
+    d
+}
+
 /// The counts of one API, then its notes: endpoints the spec lacks, values not checked.
 fn summary(f: &ApiFindings) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut out = format!(
-        "{}: {} of {} endpoints are in {}; {} requests checked, {} mismatches, {} invalid on purpose",
+        "{}: {} of {} in {}; {} checked, {}, {} invalid on purpose",
         f.api,
         f.endpoints_in_spec,
-        f.endpoints,
+        plural(f.endpoints, "endpoint"),
         f.spec_file,
-        f.checked,
-        f.mismatches.len(),
+        plural(f.checked, "request"),
+        plural(f.mismatches.len(), "mismatch").replace("hs", "hes"),
         f.invalid_on_purpose,
     );
     if f.skipped > 0 {
-        out.push_str(&format!(", {} skipped cases", f.skipped));
+        out.push_str(&format!(", {} skipped", plural(f.skipped, "case")));
     }
     out.push('\n');
     for (endpoint, (file, pos, cases)) in &f.not_in_spec {
         let at = Diagnostic::new(file, *pos, "").location();
-        let plural = if *cases == 1 { "" } else { "s" };
         out.push_str(&format!(
-            "note: {at}: `{endpoint}` is not in {}: {cases} case{plural} not checked\n",
-            f.spec_file
+            "note: {at}: `{endpoint}` is not in {}: {} not checked\n",
+            f.spec_file,
+            plural(*cases, "case")
         ));
     }
     for line in &f.unchecked {
