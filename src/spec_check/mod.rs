@@ -60,6 +60,7 @@ pub fn check_api(api: &Api, spec: &Spec, env: Option<&str>) -> ApiFindings {
         vars: &vars,
         api_headers: &api.headers,
         credentials: &credentials,
+        sensitive: &crate::redact::Redactor::new(&api.sensitive),
     };
     let spec_base = operation::spec_base(spec);
     let base_url = (api.base_url.as_deref())
@@ -206,6 +207,8 @@ pub struct Context<'a> {
     pub vars: &'a Vars,
     pub api_headers: &'a [(String, crate::case::template::Template)],
     pub credentials: &'a CredentialNames,
+    /// The API's sensitive names: a value under one is never shown in a message.
+    pub sensitive: &'a crate::redact::Redactor,
 }
 
 /// One way the request breaks the spec: the text to put the carets under, and what is wrong.

@@ -127,7 +127,16 @@ fn check_param(
     }
     let shape = ctx.spec.resolve(&p.schema).unwrap_or(&p.schema);
     let value = values::coerce(&texts, shape);
-    validate(ctx, &p.schema, &value, &[], found, |at, message| {
+    let sensitive = match location {
+        "header" => ctx.sensitive.is_sensitive_header(&p.name),
+        "query" => ctx.sensitive.is_sensitive_query(&p.name),
+        _ => false,
+    };
+    let checks = Checks {
+        unknown: &[],
+        hide: &|_| sensitive,
+    };
+    validate(ctx, &p.schema, &value, &checks, found, |at, message| {
         (Some(p.name.clone()), format!("{what}{at}: {message}"))
     });
 }
@@ -150,11 +159,19 @@ fn describe(spec: &Spec, schema: &Value) -> String {
 }
 
 /// Validates `value` against a spec schema; violations under an `unknown` pointer are dropped.
+/// What a validation leaves out: values not known before the run (JSON Pointers), and values
+/// not to be shown (a sensitive header, query parameter or body field: its violation is reported
+/// without the value).
+struct Checks<'a> {
+    unknown: &'a [(String, String)],
+    hide: &'a dyn Fn(&str) -> bool,
+}
+
 fn validate(
     ctx: &Context<'_>,
     schema: &Value,
     value: &Value,
-    unknown: &[(String, String)],
+    checks: &Checks<'_>,
     found: &mut CaseFindings,
     describe: impl Fn(&str, String) -> (Option<String>, String),
 ) {
@@ -171,10 +188,7 @@ fn validate(
     let mut missing: Vec<(String, Vec<String>)> = Vec::new();
     for e in validator.iter_errors(value) {
         let at = e.instance_path().to_string();
-        if unknown
-            .iter()
-            .any(|(u, _)| at == *u || at.starts_with(&format!("{u}/")))
-        {
+        if (checks.unknown.iter()).any(|(u, _)| at == *u || at.starts_with(&format!("{u}/"))) {
             continue;
         }
         match e.kind() {
@@ -186,6 +200,12 @@ fn validate(
                         violations.push((at, String::new()));
                     }
                 }
+            }
+            kind if (checks.hide)(&at) => {
+                let keyword = kind.keyword();
+                let message =
+                    format!("the value (not shown: sensitive) fails the spec's `{keyword}`");
+                violations.push((at, message));
             }
             _ => violations.push((at, e.to_string())),
         }
@@ -292,7 +312,15 @@ fn check_body(
     let Some(schema) = &spec_body.schema else {
         return;
     };
-    validate(ctx, schema, &value, &unknown, found, |at, message| {
+    let hide = |at: &str| {
+        at.split('/')
+            .any(|key| ctx.sensitive.is_sensitive_field(key))
+    };
+    let checks = Checks {
+        unknown: &unknown,
+        hide: &hide,
+    };
+    validate(ctx, schema, &value, &checks, found, |at, message| {
         (Some("json".into()), format!("request body{at}: {message}"))
     });
 }
