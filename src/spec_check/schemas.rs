@@ -5,8 +5,8 @@
 //! named schemas (`components/schemas`, `definitions`) are served to the validator as resources
 //! under a base URI of their own: a `$ref` is resolved from the spec, never fetched.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use jsonschema::{Retrieve, Uri, Validator};
 use serde_json::Value;
@@ -21,6 +21,8 @@ const BASE: &str = "https://spec.conform.invalid/";
 pub struct SpecSchemas {
     translator: Translator,
     files: Arc<BTreeMap<String, Value>>,
+    /// Compiled once per distinct schema: most cases of an endpoint share their parameters'.
+    compiled: Mutex<HashMap<String, Arc<Validator>>>,
 }
 
 impl SpecSchemas {
@@ -37,12 +39,24 @@ impl SpecSchemas {
         SpecSchemas {
             translator,
             files: Arc::new(files),
+            compiled: Mutex::new(HashMap::new()),
         }
     }
 
     /// A validator for one schema of the spec (a parameter's, a body's). Formats are asserted:
     /// a spec-driven server refuses `"yesterday"` as a `date-time`, so validation does too.
-    pub fn compile(&self, schema: &Value) -> Result<Validator, String> {
+    pub fn compile(&self, schema: &Value) -> Result<Arc<Validator>, String> {
+        let key = schema.to_string();
+        let mut compiled = self.compiled.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = compiled.get(&key) {
+            return Ok(Arc::clone(v));
+        }
+        let v = Arc::new(self.build(schema)?);
+        compiled.insert(key, Arc::clone(&v));
+        Ok(v)
+    }
+
+    fn build(&self, schema: &Value) -> Result<Validator, String> {
         let translated = self.translator.file(schema);
         if let Some(broken) = translated.broken.iter().next() {
             return Err(broken.clone());
