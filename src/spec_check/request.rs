@@ -285,14 +285,14 @@ fn check_body(
         (Some(Body::Json(_)), _) => {
             found.mismatch(
                 Some("json"),
-                format!("a JSON body: the spec expects {expected}"),
+                format!("the request body is JSON: the spec expects {expected}"),
             );
             return;
         }
         (Some(Body::Form(_)), _) => {
             found.mismatch(
                 Some("form"),
-                format!("a form body: the spec expects {expected}"),
+                format!("the request body is a form: the spec expects {expected}"),
             );
             return;
         }
