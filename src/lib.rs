@@ -13,6 +13,7 @@
 //! live run events + recordings -drift-> graded findings, drift.{json,md}; record --from-drift
 //! (record, playback, snapshots and drift read and store exchanges through `normalize`)
 //! Suite + documented endpoints (api.yaml, spec or catalog) -coverage-> table, coverage.{json,md}
+//! Suite + spec -spec_check-> each case's request vs. its operation (validate --spec)
 //! ```
 
 pub mod case;
@@ -37,3 +38,4 @@ pub mod report;
 pub mod run;
 pub mod schema;
 pub mod session;
+pub mod spec_check;

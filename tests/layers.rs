@@ -19,7 +19,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     // What record, playback, snapshots and drift store and compare of an exchange.
     ("normalisation", &["normalize"]),
-    ("checks", &["check"]),
+    ("checks", &["check", "spec_check"]),
     ("running", &["run"]),
     ("around a run", &["mock", "coverage", "fuzzing"]),
     ("results", &["report", "error"]),

@@ -228,6 +228,8 @@ pub struct Case {
     pub cleanup: bool,
     /// Whether the environment's credentials are sent.
     pub use_auth: bool,
+    /// The request breaks the vendor's spec on purpose (`validate --spec` requires it to).
+    pub expect_invalid_request: bool,
     pub timeout: Option<Duration>,
     pub request: Request,
     pub expect: Expect,

@@ -203,6 +203,10 @@ pub struct RawCase {
     pub cleanup: bool,
     /// `false` sends the request without the environment's credentials (negative auth cases).
     pub auth: Option<bool>,
+    /// The request breaks the vendor's spec on purpose (an error case): `conform validate --spec`
+    /// then requires the spec to refuse it.
+    #[serde(default)]
+    pub expect_invalid_request: bool,
     /// Request timeout for this case, e.g. `5s`.
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Spanned<String>>,

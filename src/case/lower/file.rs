@@ -116,6 +116,7 @@ impl ApiLowering<'_, '_> {
             skip: raw.skip,
             cleanup: raw.cleanup,
             use_auth: raw.auth.unwrap_or(true),
+            expect_invalid_request: raw.expect_invalid_request,
             timeout,
             request: request?,
             expect: expect?,
