@@ -230,6 +230,8 @@ pub struct Case {
     pub use_auth: bool,
     /// The request breaks the vendor's spec on purpose (`validate --spec` requires it to).
     pub expect_invalid_request: bool,
+    /// Why the request is right although the spec refuses it (`validate --spec` notes it).
+    pub spec_quirk: Option<String>,
     pub timeout: Option<Duration>,
     pub request: Request,
     pub expect: Expect,

@@ -207,6 +207,10 @@ pub struct RawCase {
     /// then requires the spec to refuse it.
     #[serde(default)]
     pub expect_invalid_request: bool,
+    /// Why the request is right although the vendor's spec refuses it (a spec quirk, explained
+    /// in the API's NOTES.md): `conform validate --spec` then reports its mismatches as notes and
+    /// requires that there are some.
+    pub spec_quirk: Option<String>,
     /// Request timeout for this case, e.g. `5s`.
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Spanned<String>>,

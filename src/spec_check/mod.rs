@@ -41,6 +41,8 @@ pub struct ApiFindings {
     pub mismatches: Vec<Diagnostic>,
     /// Values not checked because they are known only at run time: `file:line:col: what`.
     pub unchecked: Vec<String>,
+    /// Mismatches of cases marked `spec_quirk`: `file:line:col: case: reason: what`.
+    pub quirks: Vec<String>,
 }
 
 /// Checks every case of `api` against `spec`; `env` selects the environment whose variables
@@ -98,6 +100,20 @@ pub fn check_api(api: &Api, spec: &Spec, env: Option<&str>) -> ApiFindings {
                 ));
             }
             let operation = format!("{} {}", matched.op.method, matched.op.path);
+            if let Some(reason) = &case.spec_quirk {
+                let place = at(String::new()).location();
+                if found.mismatches.is_empty() {
+                    out.mismatches
+                        .push(quirk_accepted(at(String::new()), &operation, spec));
+                }
+                for m in found.mismatches {
+                    (out.quirks).push(format!(
+                        "{place}: case `{}`: spec quirk ({reason}): {}",
+                        case.name, m.message
+                    ));
+                }
+                continue;
+            }
             match (case.expect_invalid_request, found.mismatches.is_empty()) {
                 (true, false) => out.invalid_on_purpose += 1,
                 (true, true) => out.mismatches.push(accepted_on_purpose(
@@ -138,7 +154,8 @@ fn mismatch(
     );
     let d = Diagnostic { message, ..d }.with_help(
         "fix the request, or mark a case that breaks the spec on purpose with \
-         `expect_invalid_request: true`, or explain a spec quirk in the API's NOTES.md",
+         `expect_invalid_request: true`, or a spec quirk with `spec_quirk: \"why\"` (and explain it \
+         in the API's NOTES.md)",
     );
     match focus {
         Some(f) => d.pointing_at(f),
@@ -163,6 +180,18 @@ fn accepted_on_purpose(d: Diagnostic, operation: &str, spec: &Spec, partly: bool
     .with_help(
         "remove `expect_invalid_request`, or make the request break the spec as the case intends",
     )
+}
+
+fn quirk_accepted(d: Diagnostic, operation: &str, spec: &Spec) -> Diagnostic {
+    Diagnostic {
+        message: format!(
+            "case is marked `spec_quirk` but {} `{operation}` accepts its request",
+            spec.file_name
+        ),
+        ..d
+    }
+    .pointing_at("spec_quirk")
+    .with_help("remove `spec_quirk`: the spec no longer refuses this request")
 }
 
 /// The header (lowercase) and query names credentials send, in `env` or in any environment.

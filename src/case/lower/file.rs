@@ -117,6 +117,7 @@ impl ApiLowering<'_, '_> {
             cleanup: raw.cleanup,
             use_auth: raw.auth.unwrap_or(true),
             expect_invalid_request: raw.expect_invalid_request,
+            spec_quirk: raw.spec_quirk.clone(),
             timeout,
             request: request?,
             expect: expect?,

@@ -73,7 +73,7 @@ fn after_case_name(mut d: Diagnostic, source: &str) -> Diagnostic {
 fn summary(f: &ApiFindings) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut out = format!(
-        "{}: {} of {} in {}; {} checked, {}, {} invalid on purpose",
+        "{}: {} of {} in {}; {} checked, {}, {} invalid on purpose, {}",
         f.api,
         f.endpoints_in_spec,
         plural(f.endpoints, "endpoint"),
@@ -81,6 +81,7 @@ fn summary(f: &ApiFindings) -> String {
         plural(f.checked, "request"),
         plural(f.mismatches.len(), "mismatch").replace("hs", "hes"),
         f.invalid_on_purpose,
+        plural(f.quirks.len(), "known spec quirk"),
     );
     if f.skipped > 0 {
         out.push_str(&format!(", {} skipped", plural(f.skipped, "case")));
@@ -93,6 +94,9 @@ fn summary(f: &ApiFindings) -> String {
             f.spec_file,
             plural(*cases, "case")
         ));
+    }
+    for line in &f.quirks {
+        out.push_str(&format!("note: {line}\n"));
     }
     for line in &f.unchecked {
         out.push_str(&format!("note: {line}\n"));
