@@ -76,6 +76,8 @@ pub struct Api {
     pub public_env: std::collections::BTreeSet<String>,
     /// `drift:` of `api.yaml`: what `conform drift` leaves out.
     pub drift: DriftRules,
+    /// `formats:` of `api.yaml`: the forms accepted for a schema `format`, for this API's schemas.
+    pub formats: crate::schema::FormatPolicy,
 }
 
 /// `drift:` of `api.yaml`: what `conform drift` leaves out.

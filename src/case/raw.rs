@@ -64,6 +64,12 @@ pub struct RawApi {
     /// What `conform drift` leaves out when it compares live responses with the recordings.
     #[serde(default)]
     pub drift: RawDrift,
+    /// The forms this vendor really sends for a JSON Schema `format` (`date-time`, `date`,
+    /// `time`), e.g. `date-time: [date-time, local-date-time]`; formats not named here are
+    /// checked as the JSON Schema specification defines them.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Vec<String>>")]
+    pub formats: IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
 }
 
 /// `drift:` of `api.yaml`.
