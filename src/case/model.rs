@@ -206,6 +206,9 @@ pub struct CaseFile {
     pub endpoint: Option<Endpoint>,
     /// After a failed step, later steps are skipped, except cleanup steps.
     pub flow: bool,
+    /// The API's `setup:` (from api.yaml, stem `setup`): planned with any case of the API, its
+    /// steps run before the API's other files and its cleanup steps after them.
+    pub setup: bool,
     pub cases: Vec<Case>,
 }
 
@@ -218,6 +221,9 @@ impl CaseFile {
         }
     }
 }
+
+/// The stem of an API's setup file (`setup::STEP` in case ids, `recordings/setup.yaml`).
+pub const SETUP_STEM: &str = "setup";
 
 #[derive(Debug)]
 pub struct Case {

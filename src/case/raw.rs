@@ -70,6 +70,12 @@ pub struct RawApi {
     #[serde(default)]
     #[schemars(with = "IndexMap<String, Vec<String>>")]
     pub formats: IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
+    /// Steps (written like the steps of a flow) that discover or create the fixtures the cases
+    /// need, before any case of this API runs: each captures into a declared variable, and is
+    /// left out when the environment or `--var` pins every variable it captures. `cleanup: true`
+    /// steps run after every case of the API, and only for what this run captured.
+    #[serde(default)]
+    pub setup: Vec<RawCase>,
 }
 
 /// `drift:` of `api.yaml`.

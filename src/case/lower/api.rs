@@ -127,6 +127,9 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         self.api.limits = self.lower_limits(&file, &raw.limits);
         self.api.drift.ignore = self.lower_drift_ignore(&file, &raw.drift.ignore);
         self.api.formats = self.lower_formats(&file, &raw.formats);
+        if !raw.setup.is_empty() {
+            self.add_setup(file.clone(), raw.setup);
+        }
     }
 
     /// `formats:`: a known format name, each with a non-empty list of known forms. A policy
