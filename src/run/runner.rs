@@ -5,6 +5,8 @@
 //! steps, which always run. The runner never fails a whole run because of one case: transport
 //! errors and unrendered variables become failed outcomes.
 
+mod setup;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -14,7 +16,6 @@ use tokio::sync::{mpsc, watch, Semaphore};
 use super::client::{ApiClient, ClientOptions, SendError};
 use super::event::{CaseFinished, Event};
 use super::outcome::{CaseOutcome, FailureClass, OutcomeStatus, RequestRecord, ResponseRecord};
-use super::setup;
 use super::wire::{self, CASE_HEADER};
 use crate::case::template::{Vars, UNIQUE, UNIQUE_PLACEHOLDER};
 use crate::case::{Api, Case, CaseFile, CaseId, Suite};

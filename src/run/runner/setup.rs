@@ -9,13 +9,13 @@ use std::collections::BTreeSet;
 
 use tokio::sync::{mpsc, watch};
 
-use super::client::ApiClient;
-use super::event::{CaseFinished, Event};
-use super::outcome::OutcomeStatus;
-use super::runner::{guarded, skipped, CaseCtx, RunConfig};
+use super::{guarded, skipped, CaseCtx, RunConfig};
 use crate::case::template::Vars;
 use crate::case::{Api, CaseId, Suite};
 use crate::plan::{variables_used, PlannedFile};
+use crate::run::client::ApiClient;
+use crate::run::event::{CaseFinished, Event};
+use crate::run::outcome::OutcomeStatus;
 
 /// What the setup steps left: every variable after them, and those this run captured.
 pub struct Discovered {
