@@ -76,6 +76,8 @@ pub struct Api {
     pub public_env: std::collections::BTreeSet<String>,
     /// `drift:` of `api.yaml`: what `conform drift` leaves out.
     pub drift: DriftRules,
+    /// `formats:` of `api.yaml`: the forms accepted for a schema `format`, for this API's schemas.
+    pub formats: crate::schema::FormatPolicy,
 }
 
 /// `drift:` of `api.yaml`: what `conform drift` leaves out.
@@ -204,6 +206,9 @@ pub struct CaseFile {
     pub endpoint: Option<Endpoint>,
     /// After a failed step, later steps are skipped, except cleanup steps.
     pub flow: bool,
+    /// The API's `setup:` (from api.yaml, stem `setup`): planned with any case of the API, its
+    /// steps run before the API's other files and its cleanup steps after them.
+    pub setup: bool,
     pub cases: Vec<Case>,
 }
 
@@ -216,6 +221,9 @@ impl CaseFile {
         }
     }
 }
+
+/// The stem of an API's setup file (`setup::STEP` in case ids, `recordings/setup.yaml`).
+pub const SETUP_STEM: &str = "setup";
 
 #[derive(Debug)]
 pub struct Case {

@@ -64,6 +64,18 @@ pub struct RawApi {
     /// What `conform drift` leaves out when it compares live responses with the recordings.
     #[serde(default)]
     pub drift: RawDrift,
+    /// The forms this vendor really sends for a JSON Schema `format` (`date-time`, `date`,
+    /// `time`), e.g. `date-time: [date-time, local-date-time]`; formats not named here are
+    /// checked as the JSON Schema specification defines them.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Vec<String>>")]
+    pub formats: IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
+    /// Steps (written like the steps of a flow) that discover or create the fixtures the cases
+    /// need, before any case of this API runs: each captures into a declared variable, and is
+    /// left out when the environment or `--var` pins every variable it captures. `cleanup: true`
+    /// steps run after every case of the API, and only for what this run captured.
+    #[serde(default)]
+    pub setup: Vec<RawCase>,
 }
 
 /// `drift:` of `api.yaml`.
