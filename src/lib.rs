@@ -11,7 +11,9 @@
 //!
 //! spec (OpenAPI/Swagger) -import-> schemas/<api>/*.json + cases/<api>/*.yaml skeletons
 //! live run events + recordings -drift-> graded findings, drift.{json,md}; record --from-drift
+//! (record, playback, snapshots and drift read and store exchanges through `normalize`)
 //! Suite + documented endpoints (api.yaml, spec or catalog) -coverage-> table, coverage.{json,md}
+//! Suite + spec -spec_check-> each case's request vs. its operation (validate --spec)
 //! ```
 
 pub mod case;
@@ -29,9 +31,11 @@ pub mod http;
 pub mod import;
 pub mod json;
 pub mod mock;
+pub mod normalize;
 pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod run;
 pub mod schema;
 pub mod session;
+pub mod spec_check;

@@ -77,7 +77,11 @@ pub fn plan(suite: &Suite, selection: &Selection) -> Result<Plan, String> {
         if !selection.apis.is_empty() && !selection.apis.contains(&api.name) {
             continue;
         }
+        let api_start = files.len();
         for (fi, file) in api.files.iter().enumerate() {
+            if file.setup {
+                continue;
+            }
             let selected: Vec<bool> = file
                 .cases
                 .iter()
@@ -102,11 +106,37 @@ pub fn plan(suite: &Suite, selection: &Selection) -> Result<Plan, String> {
                 seq += n;
             }
         }
+        seq += with_setup(api, ai, &mut files, api_start);
     }
     if files.is_empty() {
         return Err(nothing_selected(suite, selection));
     }
     Ok(Plan { files })
+}
+
+/// The API's setup file, whole and first, when any other file of it is planned (`files[start..]`):
+/// selection never splits it, since its captures are what the selected cases use. Returns the
+/// number of cases added.
+fn with_setup(api: &Api, ai: usize, files: &mut Vec<PlannedFile>, start: usize) -> usize {
+    let Some(fi) = api.files.iter().position(|f| f.setup) else {
+        return 0;
+    };
+    if files.len() == start {
+        return 0;
+    }
+    let n = api.files[fi].cases.len();
+    let first_seq = files[start].first_seq;
+    for f in &mut files[start..] {
+        f.first_seq += n;
+    }
+    let setup = PlannedFile {
+        api: ai,
+        file: fi,
+        cases: (0..n).collect(),
+        first_seq,
+    };
+    files.insert(start, setup);
+    n
 }
 
 fn check_apis(suite: &Suite, apis: &[String]) -> Result<(), String> {

@@ -5,6 +5,11 @@
 //!
 //! Relative `$ref`s between files under `schemas/` are resolved from disk by [`LocalFiles`]; any other
 //! URI (http, a file outside `schemas/`) is refused, so validation never touches the network.
+//!
+//! `format` is asserted; an API's [`FormatPolicy`] says which forms it accepts for a format name
+//! (`formats` module).
+
+pub mod formats;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -13,6 +18,8 @@ use std::sync::{Arc, Mutex};
 use jsonschema::{Retrieve, Uri, Validator};
 use serde_json::Value;
 use url::Url;
+
+pub use formats::{Form, FormatPolicy};
 
 /// Index of a compiled schema in a [`SchemaSet`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -57,12 +64,25 @@ pub struct Violation {
 }
 
 impl SchemaSet {
-    /// Compiles `path` (absolute, under `schemas_root`) unless already compiled.
+    /// Compiles `path` (absolute, under `schemas_root`) unless already compiled, with the
+    /// standard format checks.
     pub fn load(
         &mut self,
         path: &Path,
         schemas_root: &Path,
         display: String,
+    ) -> Result<SchemaId, String> {
+        self.load_with(path, schemas_root, display, &FormatPolicy::default())
+    }
+
+    /// [`SchemaSet::load`] with an API's format policy. A schema file belongs to one API (its
+    /// folder under `schemas/`), so the first policy it is compiled with is the only one.
+    pub fn load_with(
+        &mut self,
+        path: &Path,
+        schemas_root: &Path,
+        display: String,
+        formats: &FormatPolicy,
     ) -> Result<SchemaId, String> {
         let given = path;
         let path = path
@@ -79,7 +99,7 @@ impl SchemaSet {
         let root = schemas_root
             .canonicalize()
             .unwrap_or_else(|_| schemas_root.to_path_buf());
-        let id = self.compile(&text, display, base, root)?;
+        let id = self.compile(&text, display, base, root, formats)?;
         self.by_path.insert(path, id);
         self.by_given.insert(given.to_path_buf(), id);
         Ok(id)
@@ -99,7 +119,7 @@ impl SchemaSet {
             .unwrap_or_else(|_| schemas_root.to_path_buf());
         let base = Url::from_file_path(root.join(&display))
             .map_err(|()| format!("schema path `{display}` cannot be made a file URL"))?;
-        self.compile(text, display, base, root)
+        self.compile(text, display, base, root, &FormatPolicy::default())
     }
 
     fn compile(
@@ -108,6 +128,7 @@ impl SchemaSet {
         display: String,
         base: Url,
         root: PathBuf,
+        formats: &FormatPolicy,
     ) -> Result<SchemaId, String> {
         let schema: Value = serde_json::from_str(text).map_err(|e| {
             format!(
@@ -116,7 +137,8 @@ impl SchemaSet {
                 e.column()
             )
         })?;
-        let validator = jsonschema::options()
+        let validator = formats
+            .apply(jsonschema::options())
             .with_base_uri(base.to_string())
             .with_retriever(LocalFiles {
                 root,

@@ -125,6 +125,12 @@ impl Session {
         &self.suite
     }
 
+    /// The suite, to change before the run (drift names its scenarios in the cases' headers);
+    /// `None` once the suite is shared.
+    pub fn suite_mut(&mut self) -> Option<&mut Suite> {
+        Arc::get_mut(&mut self.suite)
+    }
+
     pub fn plan(&self) -> &Plan {
         &self.plan
     }

@@ -17,10 +17,14 @@ const LAYERS: &[(&str, &[&str])] = &[
         "on the model",
         &["redact", "plan", "editor_schema", "import"],
     ),
-    ("checks", &["check"]),
+    // What record, playback, snapshots and drift store and compare of an exchange.
+    ("normalisation", &["normalize"]),
+    ("checks", &["check", "spec_check"]),
     ("running", &["run"]),
     ("around a run", &["mock", "coverage", "fuzzing"]),
-    ("results", &["report", "error", "drift"]),
+    ("results", &["report", "error"]),
+    // Drift renders a section of the run's HTML report.
+    ("results on results", &["drift"]),
     ("orchestration", &["session"]),
     ("command line", &["cli"]),
 ];

@@ -189,3 +189,40 @@ fn a_suite_whose_loading_reads_secrets_is_not_stored() {
     assert_eq!(r.code(), 2, "{}", r.all());
     assert!(r.stderr().contains("TOKEN"), "{}", r.all());
 }
+
+#[test]
+fn a_warm_suite_keeps_the_apis_format_policy() {
+    // The schemas are recompiled when a cached suite is decoded: with the API's `formats:`, or a
+    // warm run would refuse the local date-times a cold run accepts.
+    let p = Project::with_api(
+        "name: demo\nheaders: { Accept: application/json }\n\
+         formats: { date-time: [date-time, local-date-time] }\n",
+    );
+    p.write(
+        "schemas/demo/Stamp.json",
+        r#"{"type":"object","required":["at"],"properties":{"at":{"type":"string","format":"date-time"}}}"#,
+    );
+    p.write(
+        "cases/demo/stamp.yaml",
+        "endpoint: GET /stamp\ncases:\n  - name: reads a local time\n    expect: { status: 200, schema: Stamp.json }\n",
+    );
+    let server = MockServer::start();
+    server.mock(|when, then| {
+        when.method(GET).path("/stamp");
+        then.status(200)
+            .header("content-type", "application/json")
+            .json_body(json!({"at": "2024-04-01T09:00:00"}));
+    });
+    for run in ["cold", "warm"] {
+        let r = p.conform(&["run", "--base-url", &server.base_url()]);
+        assert_eq!(r.code(), 0, "{run} run: {}", r.all());
+        assert_eq!(cache_files(&p).len(), 1, "{run} run: one cached suite");
+    }
+    // And the policy is what makes it pass: without it the same value fails.
+    p.write(
+        "cases/demo/api.yaml",
+        "name: demo\nheaders: { Accept: application/json }\n",
+    );
+    let r = p.conform(&["run", "--base-url", &server.base_url()]);
+    assert_eq!(r.code(), 1, "{}", r.all());
+}

@@ -79,6 +79,8 @@ pub struct Api {
     pub public_env: std::collections::BTreeSet<String>,
     /// `drift:` of `api.yaml`: what `conform drift` leaves out.
     pub drift: DriftRules,
+    /// `formats:` of `api.yaml`: the forms accepted for a schema `format`, for this API's schemas.
+    pub formats: crate::schema::FormatPolicy,
 }
 
 /// `drift:` of `api.yaml`: what `conform drift` leaves out.
@@ -208,6 +210,9 @@ pub struct CaseFile {
     pub endpoint: Option<Endpoint>,
     /// After a failed step, later steps are skipped, except cleanup steps.
     pub flow: bool,
+    /// The API's `setup:` (from api.yaml, stem `setup`): planned with any case of the API, its
+    /// steps run before the API's other files and its cleanup steps after them.
+    pub setup: bool,
     pub cases: Vec<Case>,
 }
 
@@ -221,6 +226,9 @@ impl CaseFile {
     }
 }
 
+/// The stem of an API's setup file (`setup::STEP` in case ids, `recordings/setup.yaml`).
+pub const SETUP_STEM: &str = "setup";
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Case {
     pub name: String,
@@ -232,6 +240,10 @@ pub struct Case {
     pub cleanup: bool,
     /// Whether the environment's credentials are sent.
     pub use_auth: bool,
+    /// The request breaks the vendor's spec on purpose (`validate --spec` requires it to).
+    pub expect_invalid_request: bool,
+    /// Why the request is right although the spec refuses it (`validate --spec` notes it).
+    pub spec_quirk: Option<String>,
     pub timeout: Option<Duration>,
     pub request: Request,
     pub expect: Expect,

@@ -64,6 +64,18 @@ pub struct RawApi {
     /// What `conform drift` leaves out when it compares live responses with the recordings.
     #[serde(default)]
     pub drift: RawDrift,
+    /// The forms this vendor really sends for a JSON Schema `format` (`date-time`, `date`,
+    /// `time`), e.g. `date-time: [date-time, local-date-time]`; formats not named here are
+    /// checked as the JSON Schema specification defines them.
+    #[serde(default)]
+    #[schemars(with = "IndexMap<String, Vec<String>>")]
+    pub formats: IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
+    /// Steps (written like the steps of a flow) that discover or create the fixtures the cases
+    /// need, before any case of this API runs: each captures into a declared variable, and is
+    /// left out when the environment or `--var` pins every variable it captures. `cleanup: true`
+    /// steps run after every case of the API, and only for what this run captured.
+    #[serde(default)]
+    pub setup: Vec<RawCase>,
 }
 
 /// `drift:` of `api.yaml`.
@@ -203,6 +215,14 @@ pub struct RawCase {
     pub cleanup: bool,
     /// `false` sends the request without the environment's credentials (negative auth cases).
     pub auth: Option<bool>,
+    /// The request breaks the vendor's spec on purpose (an error case): `conform validate --spec`
+    /// then requires the spec to refuse it.
+    #[serde(default)]
+    pub expect_invalid_request: bool,
+    /// Why the request is right although the vendor's spec refuses it (a spec quirk, explained
+    /// in the API's NOTES.md): `conform validate --spec` then reports its mismatches as notes and
+    /// requires that there are some.
+    pub spec_quirk: Option<String>,
     /// Request timeout for this case, e.g. `5s`.
     #[schemars(with = "Option<String>")]
     pub timeout: Option<Spanned<String>>,

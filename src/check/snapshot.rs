@@ -1,5 +1,5 @@
-//! Snapshot checks: the response (status and normalised JSON body) against an insta `.snap` file
-//! under `snapshots/<api>/`.
+//! Snapshot checks: the response (status and body, normalised by `crate::normalize`) against an
+//! insta `.snap` file under `snapshots/<api>/`.
 //!
 //! Files use insta's documented format so that `cargo insta review` / `accept` work on them:
 //! conform reads them with insta and writes pending `.snap.new` files itself (insta has no public
@@ -20,9 +20,11 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::{CheckKind, CheckResult, ParsedBody};
-use crate::case::{Selector, SnapshotExpect, Step};
+use crate::case::SnapshotExpect;
 use crate::http::HttpResponse;
 use crate::json::sort_keys;
+use crate::normalize::snapshot_body;
+pub use crate::normalize::{apply, REDACTED};
 use crate::redact::Redactor;
 
 /// What to do with a snapshot that is missing or differs.
@@ -65,44 +67,6 @@ pub fn target_dir(name: &str) -> String {
     format!("@{safe}")
 }
 
-/// The placeholder that replaces redacted values.
-pub const REDACTED: &str = "[redacted]";
-
-/// Replaces every value `selector` points at with [`REDACTED`].
-pub fn apply(selector: &Selector, value: &mut Value) {
-    redact(value, &selector.steps);
-}
-
-fn redact(value: &mut Value, steps: &[Step]) {
-    let Some((first, rest)) = steps.split_first() else {
-        *value = Value::String(REDACTED.into());
-        return;
-    };
-    match (first, value) {
-        (Step::Deep, v) => {
-            redact(v, rest);
-            match v {
-                Value::Object(map) => map.values_mut().for_each(|c| redact(c, steps)),
-                Value::Array(items) => items.iter_mut().for_each(|c| redact(c, steps)),
-                _ => {}
-            }
-        }
-        (Step::Key(k), Value::Object(map)) => {
-            if let Some(child) = map.get_mut(k) {
-                redact(child, rest);
-            }
-        }
-        (Step::AnyKey, Value::Object(map)) => map.values_mut().for_each(|c| redact(c, rest)),
-        (Step::Index(i), Value::Array(items)) => {
-            if let Some(child) = items.get_mut(*i) {
-                redact(child, rest);
-            }
-        }
-        (Step::AnyIndex, Value::Array(items)) => items.iter_mut().for_each(|c| redact(c, rest)),
-        _ => {}
-    }
-}
-
 /// The text stored in the snapshot: status and body, keys sorted, redactions and secrets applied.
 pub fn render(
     spec: &SnapshotExpect,
@@ -110,17 +74,11 @@ pub fn render(
     body: Option<&ParsedBody>,
     redactor: &Redactor,
 ) -> String {
-    let body_value = match body {
-        Some(ParsedBody::Json(v)) => {
-            let mut v = redactor.json(v);
-            for s in &spec.redact {
-                apply(s, &mut v);
-            }
-            sort_keys(v)
-        }
-        _ if response.body.is_empty() => Value::Null,
-        _ => Value::String(redactor.text(&String::from_utf8_lossy(&response.body))),
+    let json = match body {
+        Some(ParsedBody::Json(v)) => Some(v),
+        _ => None,
     };
+    let body_value = snapshot_body(json, &response.body, redactor, &spec.redact);
     let doc = serde_json::json!({ "status": response.status, "body": body_value });
     serde_json::to_string_pretty(&sort_keys(doc)).unwrap_or_default()
 }
@@ -298,23 +256,5 @@ fn write_snap(path: &Path, place: &Place<'_>, content: &str) -> std::io::Result<
             Ok(())
         }
         None => crate::fsutil::write_atomic(path, &bytes),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn selectors_redact_where_they_point() {
-        let mut v = json!({"id": 1, "items": [{"createdDate": "a", "n": 1}], "deep": {"x": {"modifiedDate": "b"}}});
-        for s in [".id", ".items[].createdDate", ".**.modifiedDate"] {
-            apply(&Selector::parse(s).unwrap(), &mut v);
-        }
-        assert_eq!(
-            v,
-            json!({"id": "[redacted]", "items": [{"createdDate": "[redacted]", "n": 1}], "deep": {"x": {"modifiedDate": "[redacted]"}}})
-        );
     }
 }

@@ -174,6 +174,13 @@ pub struct ValidateArgs {
     /// Treat warnings (files conform does not read) as errors: exit 2.
     #[arg(long)]
     pub strict: bool,
+    /// Check every case's request against the vendor's spec (OpenAPI 3 or Swagger 2, JSON or
+    /// YAML, relative to the current directory): `API=PATH`, or `PATH` with `--api`. Repeatable.
+    #[arg(long, value_name = "[API=]PATH")]
+    pub spec: Vec<String>,
+    /// The API a `--spec PATH` without `API=` describes.
+    #[arg(long, requires = "spec")]
+    pub api: Option<String>,
     #[command(flatten)]
     pub variables: VarArgs,
 }

@@ -1,13 +1,13 @@
 //! Structural comparison of a recorded response with a live one (both normalised by
-//! `mock::normalize`): status, content type, the headers the recording keeps, and the body field
+//! `crate::normalize`, through `mock::normalize::response`): status, content type, the headers the recording keeps, and the body field
 //! by field. Array items are compared position by position under one generalised pointer
 //! (`/items/*/name`), so a list of fifty customers gives one finding per field, not fifty.
 
 use serde_json::{Map, Value};
 
 use super::finding::{Code, Difference, Part};
-use crate::mock::normalize::{is_volatile_header, media_type};
 use crate::mock::recording::RecordedResponse;
+use crate::normalize::{is_volatile_header, media_type};
 
 /// Every difference, in a stable order (status, headers, body in document order), each
 /// (code, part, pointer) once.
@@ -22,7 +22,7 @@ pub fn compare(recorded: &RecordedResponse, live: &RecordedResponse) -> Vec<Diff
             Some(Value::from(live.status)),
         );
     }
-    let (rec_type, live_type) = (media_type(recorded), media_type(live));
+    let (rec_type, live_type) = (media_type(&recorded.headers), media_type(&live.headers));
     if rec_type != live_type {
         out.push(
             Code::ContentTypeChanged,

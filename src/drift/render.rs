@@ -4,7 +4,8 @@
 use super::doc::DriftDoc;
 use super::finding::{show, Finding, Grade};
 
-fn headline(doc: &DriftDoc) -> String {
+/// The totals line: counts by grade, cases compared, what was not.
+pub fn headline(doc: &DriftDoc) -> String {
     let s = &doc.summary;
     let mut text = format!(
         "{} breaking, {} additive, {} value, {} noise; {} cases compared",

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::load::Loaded;
 use super::negotiate::{accepts, essence};
 use crate::json::compact;
+use crate::normalize::Body;
 use crate::redact::is_placeholder;
 
 /// An incoming request, decoded once.
@@ -109,14 +110,15 @@ pub fn differences(a: &Against<'_>, inc: &Incoming) -> Vec<String> {
         }
     }
     if let Some(want) = &rec.json {
-        match serde_json::from_slice::<Value>(&inc.body) {
-            Ok(got) if rules.body_matches(want, &got) => {}
-            Ok(got) => out.push(format!(
+        // The incoming body is read as record read the recorded one.
+        match crate::normalize::parse(&inc.body) {
+            Body::Json(got) if rules.body_matches(want, &got) => {}
+            Body::Json(got) => out.push(format!(
                 "json body: recorded {}, got {}",
                 short(want),
                 short(&got)
             )),
-            Err(_) => out.push(format!(
+            _ => out.push(format!(
                 "json body: recorded {}, got a non-JSON body of {} bytes",
                 short(want),
                 inc.body.len()

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::normalize::{stored_body, StoredBody};
 use super::recording::{
     self, Interaction, Provenance, ProvenanceKind, RecordedRequest, RecordedResponse, RecordingFile,
 };
 use crate::case::template::UNIQUE_PLACEHOLDER;
 use crate::case::{Api, BasePath, Case, CaseId, Suite};
+use crate::normalize::{self, Body};
 use crate::redact::Redactor;
 use crate::run::{Event, Exchange, Observer, OutcomeStatus};
 
@@ -185,11 +185,11 @@ fn interaction(
         sha256: None,
     };
     let mut request = request;
-    match stored_body(ex.request.body.as_deref().unwrap_or_default(), redactor) {
-        StoredBody::Empty => {}
-        StoredBody::Json(v) => request.json = Some(v),
-        StoredBody::Text(t) => request.text = Some(t),
-        StoredBody::Binary(b) => request.sha256 = Some(crate::mock::recording::sha256_hex(b)),
+    match normalize::stored(ex.request.body.as_deref().unwrap_or_default(), redactor) {
+        Body::Empty => {}
+        Body::Json(v) => request.json = Some(v),
+        Body::Text(t) => request.text = Some(t),
+        Body::Binary(b) => request.sha256 = Some(crate::mock::recording::sha256_hex(b)),
     }
     let mut response = super::normalize::response(&ex.response, redactor);
     if let Some(unique) = &ex.unique {

@@ -12,6 +12,7 @@ use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 
 use super::doc::ReportDoc;
 use super::markdown::{api_summaries, is_failure, totals, verdict};
+use crate::case::CaseId;
 use crate::run::event::TargetInfo;
 use crate::run::{CaseOutcome, OutcomeStatus};
 
@@ -36,6 +37,12 @@ pub struct Page {
 
 /// The whole page.
 pub fn render(doc: &ReportDoc, links: &Page) -> String {
+    render_with(doc, links, "")
+}
+
+/// The whole page with `sections` (already escaped HTML, e.g. `conform drift`'s) between the
+/// summary and the failures.
+pub fn render_with(doc: &ReportDoc, links: &Page, sections: &str) -> String {
     let mut out = String::with_capacity(16 * 1024 + doc.outcomes.len() * 300);
     let verdict = verdict(&doc.summary);
     let _ = write!(
@@ -46,6 +53,7 @@ pub fn render(doc: &ReportDoc, links: &Page) -> String {
         text(verdict)
     );
     summary(&mut out, doc, links);
+    out.push_str(sections);
     failures(&mut out, doc, links);
     cases(&mut out, doc, links);
     let _ = write!(out, "<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
@@ -272,20 +280,30 @@ fn pretty(body: &str) -> String {
 }
 
 fn anchor(o: &CaseOutcome) -> String {
-    let id: String =
-        o.id.to_string()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
+    case_anchor(&o.id)
+}
+
+/// The id of a failed case's article (`#case-...`).
+pub fn case_anchor(id: &CaseId) -> String {
+    let id: String = id
+        .to_string()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
     format!("case-{id}")
 }
 
 fn file_link(o: &CaseOutcome, links: &Page) -> String {
+    source_link(links, &o.file, o.line)
+}
+
+/// A link to a line of a case file, `file:line` as its text.
+pub fn source_link(links: &Page, file: &str, line: u32) -> String {
     format!(
         "<a href=\"{}\">{}:{}</a>",
-        attr(&format!("{}{}#L{}", links.source_base, o.file, o.line)),
-        text(&o.file),
-        o.line
+        attr(&format!("{}{}#L{}", links.source_base, file, line)),
+        text(file),
+        line
     )
 }
 

@@ -110,9 +110,19 @@ fn combine(docs: Vec<ReportDoc>, selection: SelectionInfo, version: String) -> R
         summary.duration_ms = summary.duration_ms.max(doc.summary.duration_ms);
         outcomes.extend(doc.outcomes);
     }
-    // Plan order: APIs by name, case files by path (the loader's order), cases in file order
-    // (a stable sort keeps it: a file is never split between shards).
-    outcomes.sort_by(|a, b| Path::new(&a.file).cmp(Path::new(&b.file)));
+    // Plan order: APIs by name, the API's setup (its api.yaml) first, then case files by path
+    // (the loader's order), cases in file order (a stable sort keeps it: a file is never split
+    // between shards).
+    let plan_key = |file: &str| {
+        let path = Path::new(file);
+        let setup = path.file_name().is_some_and(|n| n == "api.yaml");
+        (
+            path.parent().map(Path::to_path_buf),
+            !setup,
+            path.to_path_buf(),
+        )
+    };
+    outcomes.sort_by_key(|o| plan_key(&o.file));
     run.targets.sort_by(|a, b| a.api.cmp(&b.api));
     run.coverage.sort_by(|a, b| a.api.cmp(&b.api));
     let mut doc = ReportDoc::new(run);

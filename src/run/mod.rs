@@ -1,5 +1,5 @@
 //! Running a plan: the runner emits events; outcomes are what reporters read.
-//! `client` holds per-API credentials, limits and retries; `request` renders requests; `event`
+//! `client` holds per-API credentials, limits and retries; `request` renders requests; `runner::setup` runs an API's `setup:` steps around its files; `event`
 //! is the seam every observer (reporters, recorder, drift) reads; `wire` is the playback wire
 //! contract (headers shared with `mock::playback`).
 

@@ -5,6 +5,8 @@
 //! steps, which always run. The runner never fails a whole run because of one case: transport
 //! errors and unrendered variables become failed outcomes.
 
+mod setup;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Instant;
@@ -106,6 +108,7 @@ pub async fn run(
 ) -> Result<(), String> {
     let transport = Transport::new(config.transport.clone())?;
     let mut clients: HashMap<usize, Arc<ApiClient>> = HashMap::new();
+    let mut setups = Vec::new();
     let unique = super::client::fresh_unique();
     for ai in plan.apis() {
         let api = &suite.apis[ai];
@@ -123,19 +126,26 @@ pub async fn run(
                 unique.clone()
             },
         };
-        clients.insert(
-            ai,
-            Arc::new(ApiClient::new(
-                Arc::clone(&suite),
-                ai,
-                transport.clone(),
-                options,
-            )?),
-        );
+        let mut client = ApiClient::new(Arc::clone(&suite), ai, transport.clone(), options)?;
+        // The API's setup runs first: its captures are every file's variables.
+        let setup_file = plan
+            .files
+            .iter()
+            .find(|f| f.api == ai && api.files[f.file].setup);
+        if let Some(planned) = setup_file {
+            let found =
+                setup::discover(&suite, planned, &client, &config, &events, &stopping).await;
+            client.vars = found.vars.clone();
+            setups.push((planned.clone(), found));
+        }
+        clients.insert(ai, Arc::new(client));
     }
     let permits = Arc::new(Semaphore::new(config.jobs.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for planned in plan.files.clone() {
+        if suite.apis[planned.api].files[planned.file].setup {
+            continue;
+        }
         // Taken here, in plan order, not inside the task: tasks are scheduled in no fixed order.
         let mut stop = stopping.clone();
         let permit = tokio::select! {
@@ -161,6 +171,11 @@ pub async fn run(
     }
     while let Some(joined) = tasks.join_next().await {
         check_joined(joined)?;
+    }
+    // Cleanup steps run even after a stop signal, like a flow's.
+    for (planned, found) in setups {
+        let client = &clients[&planned.api];
+        setup::clean_up(&suite, &planned, client, &config, &events, found).await;
     }
     Ok(())
 }
@@ -235,7 +250,7 @@ fn captured(case: &Case, vars: &Vars) -> bool {
 
 /// Runs one case; a panic inside conform becomes an `error` outcome named "internal error", so
 /// that one bug never loses the reports of a run.
-async fn guarded(
+pub(super) async fn guarded(
     ctx: &CaseCtx<'_>,
     case: &Case,
     vars: &mut Vars,
@@ -290,8 +305,8 @@ fn flow_skip(
     })
 }
 
-/// The values of the environment variables an API uses, by `env.NAME`: secrets to scrub.
-struct CaseCtx<'a> {
+/// What running one case of a file needs.
+pub(super) struct CaseCtx<'a> {
     suite: &'a Suite,
     api: &'a Api,
     file: &'a CaseFile,
@@ -299,6 +314,29 @@ struct CaseCtx<'a> {
     config: &'a RunConfig,
     /// The API's target is conform's playback server.
     playback: bool,
+}
+
+impl<'a> CaseCtx<'a> {
+    pub(super) fn new(
+        suite: &'a Suite,
+        api: &'a Api,
+        file: &'a CaseFile,
+        client: &'a ApiClient,
+        config: &'a RunConfig,
+    ) -> Self {
+        let playback = config
+            .targets
+            .get(&api.name)
+            .is_some_and(Target::is_playback);
+        CaseCtx {
+            suite,
+            api,
+            file,
+            client,
+            config,
+            playback,
+        }
+    }
 }
 
 fn new_outcome(api: &Api, file: &CaseFile, case: &Case) -> CaseOutcome {
@@ -332,7 +370,7 @@ pub fn interrupted(suite: &Suite, api: usize, file: usize, case: usize) -> CaseO
     outcome
 }
 
-fn skipped(ctx: &CaseCtx<'_>, case: &Case, reason: String) -> CaseOutcome {
+pub(super) fn skipped(ctx: &CaseCtx<'_>, case: &Case, reason: String) -> CaseOutcome {
     let mut outcome = new_outcome(ctx.api, ctx.file, case);
     outcome.status = OutcomeStatus::Skipped;
     outcome.skip_reason = Some(reason);

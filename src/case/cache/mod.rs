@@ -106,8 +106,18 @@ pub fn lookup(key: &Key<'_>, case_files: &[PathBuf]) -> Option<(Vec<Api>, Schema
     let stored: Stored = codec::interning(|| postcard::from_bytes(rest)).ok()?;
     let schemas_root = key.root.join("schemas");
     let mut schemas = SchemaSet::default();
+    let no_policy = crate::schema::FormatPolicy::default();
     for (i, (path, display)) in stored.schemas.into_iter().enumerate() {
-        let id = schemas.load(&path, &schemas_root, display).ok()?;
+        // A schema belongs to the API of its folder under schemas/ and is compiled with that
+        // API's format policy, as at load.
+        let folder = path
+            .strip_prefix(&schemas_root)
+            .ok()
+            .and_then(|p| p.iter().next());
+        let formats = (stored.apis.iter())
+            .find(|a| folder.is_some_and(|f| f == a.name.as_str()))
+            .map_or(&no_policy, |a| &a.formats);
+        let id = (schemas.load_with(&path, &schemas_root, display, formats)).ok()?;
         if schemas.len() != i + 1 || schemas.loaded(&path) != Some(id) {
             return None;
         }

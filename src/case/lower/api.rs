@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde_saphyr::Spanned;
 
 use super::super::model::{
@@ -12,6 +13,12 @@ use super::super::raw::{self, RawApi, RawEnvironment};
 use super::super::template::{Vars, UNIQUE};
 use super::{lowercase, parse_endpoint, pos, suggestion, ApiLowering, LowerCtx};
 use crate::diag::Pos;
+use crate::schema::formats::{Form, FormatPolicy, POLICY_FORMATS};
+
+/// Every form's name, for help lines.
+fn form_names() -> String {
+    Form::ALL.map(Form::name).join(", ")
+}
 
 impl<'c, 'a> ApiLowering<'c, 'a> {
     pub fn new(
@@ -51,6 +58,7 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
                     .collect(),
                 public_env: raw.public_env.iter().map(|n| n.value.clone()).collect(),
                 drift: Default::default(),
+                formats: Default::default(),
             },
             api_file,
             query_style: raw.query_style.unwrap_or(DEFAULT_QUERY_STYLE),
@@ -118,6 +126,58 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         }
         self.api.limits = self.lower_limits(&file, &raw.limits);
         self.api.drift.ignore = self.lower_drift_ignore(&file, &raw.drift.ignore);
+        self.api.formats = self.lower_formats(&file, &raw.formats);
+        if !raw.setup.is_empty() {
+            self.add_setup(file.clone(), raw.setup);
+        }
+    }
+
+    /// `formats:`: a known format name, each with a non-empty list of known forms. A policy
+    /// replaces a check, never removes one: there is no form that accepts everything.
+    fn lower_formats(
+        &mut self,
+        file: &Path,
+        raw: &IndexMap<Spanned<String>, Spanned<Vec<Spanned<String>>>>,
+    ) -> FormatPolicy {
+        let mut policy = FormatPolicy::default();
+        for (name, forms) in raw {
+            if !POLICY_FORMATS.contains(&name.value.as_str()) {
+                let help = suggestion(&name.value, POLICY_FORMATS, || {
+                    format!("a policy can name {}", POLICY_FORMATS.join(", "))
+                });
+                let message = format!("format `{}` cannot have a policy", name.value);
+                self.error_help(file, pos(name), message, help);
+                continue;
+            }
+            if forms.value.is_empty() {
+                let message = format!(
+                    "format `{}` lists no accepted form: every value would fail",
+                    name.value
+                );
+                let help = format!("list one or more of {}", form_names());
+                self.error_help(file, pos(forms), message, help);
+                continue;
+            }
+            let mut accepted = Vec::new();
+            for form in &forms.value {
+                match Form::parse(&form.value) {
+                    Some(f) if !accepted.contains(&f) => accepted.push(f),
+                    Some(_) => {}
+                    None => {
+                        let names = Form::ALL.map(Form::name);
+                        let help =
+                            suggestion(&form.value, names, || format!("forms: {}", form_names()));
+                        let message =
+                            format!("unknown form `{}` for format `{}`", form.value, name.value);
+                        self.error_help(file, pos(form), message, help);
+                    }
+                }
+            }
+            if !accepted.is_empty() {
+                policy.accept(&name.value, accepted);
+            }
+        }
+        policy
     }
 
     /// Ignore rules are JSON Pointers; one that covers the whole body would silence every type

@@ -221,7 +221,11 @@ impl ApiLowering<'_, '_> {
             );
             return None;
         }
-        match self.ctx.schemas.load(&path, &schemas_root, display) {
+        let loaded = self
+            .ctx
+            .schemas
+            .load_with(&path, &schemas_root, display, &self.api.formats);
+        match loaded {
             Ok(id) => Some(id),
             Err(msg) => {
                 let msg = without_root(&msg, self.ctx.root);

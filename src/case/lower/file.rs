@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use super::super::model::{Case, CaseFile, Endpoint, MAX_TIMEOUT};
+use super::super::model::{Case, CaseFile, Endpoint, MAX_TIMEOUT, SETUP_STEM};
 use super::super::raw::{RawCase, RawCaseFile};
 use super::super::template::UNIQUE;
 use super::{parse_endpoint, pos, ApiLowering};
@@ -12,6 +12,40 @@ use crate::diag::Pos;
 impl ApiLowering<'_, '_> {
     /// Lowers one endpoint file and adds it to the API.
     pub fn add_file(&mut self, path: PathBuf, raw: RawCaseFile) {
+        self.add_case_file(path, raw, false);
+    }
+
+    /// api.yaml's `setup:` steps, as a flow file with the stem `setup`. Each capture must name a
+    /// declared variable: that is what the cases use, and what `--var` or an environment pins.
+    pub(super) fn add_setup(&mut self, path: PathBuf, steps: Vec<RawCase>) {
+        let declared: Vec<String> = self.api.variables.iter().map(|(n, _)| n.clone()).collect();
+        let mut undeclared = Vec::new();
+        for step in &steps {
+            for (name, source) in &step.capture {
+                if !declared.contains(name) {
+                    undeclared.push((name.clone(), pos(source)));
+                }
+            }
+        }
+        for (name, at) in undeclared {
+            let declare = || {
+                format!(
+                    "declare `{name}` under `variables:` with the value playback uses; setup sets it when the environment does not"
+                )
+            };
+            let help = super::suggestion(&name, declared.iter().map(String::as_str), declare);
+            let message = format!("setup captures `{name}`, which `variables:` does not declare");
+            self.error_help(&path, at, message, help);
+        }
+        let raw = RawCaseFile {
+            endpoint: None,
+            flow: true,
+            cases: steps,
+        };
+        self.add_case_file(path, raw, true);
+    }
+
+    fn add_case_file(&mut self, path: PathBuf, raw: RawCaseFile, setup: bool) {
         let endpoint = match &raw.endpoint {
             Some(e) => match parse_endpoint(&e.value) {
                 Ok(e) => Some(e),
@@ -22,10 +56,19 @@ impl ApiLowering<'_, '_> {
             },
             None => None,
         };
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let stem = match setup {
+            true => SETUP_STEM.to_string(),
+            false => path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        };
+        if !setup && stem == SETUP_STEM && self.api.files.iter().any(|f| f.setup) {
+            let message = "`setup.yaml` would share its case ids with api.yaml's `setup:`";
+            let help = "rename the file".to_string();
+            self.error_help(&path, Pos { line: 1, column: 1 }, message, help);
+            return;
+        }
         let mut known: BTreeSet<String> =
             self.api.variables.iter().map(|(n, _)| n.clone()).collect();
         known.insert(UNIQUE.to_string());
@@ -61,6 +104,7 @@ impl ApiLowering<'_, '_> {
             stem,
             endpoint,
             flow: raw.flow,
+            setup,
             cases,
         });
     }
@@ -116,6 +160,8 @@ impl ApiLowering<'_, '_> {
             skip: raw.skip,
             cleanup: raw.cleanup,
             use_auth: raw.auth.unwrap_or(true),
+            expect_invalid_request: raw.expect_invalid_request,
+            spec_quirk: raw.spec_quirk.clone(),
             timeout,
             request: request?,
             expect: expect?,

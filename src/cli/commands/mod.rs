@@ -9,6 +9,7 @@ pub mod record;
 pub mod report;
 pub mod run;
 pub mod validate;
+pub mod validate_spec;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,6 +1,6 @@
 //! `conform validate`: load and check every case file, schema and recording; send nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::Out;
 use crate::case::{load_suite, overrides, Api, LoadError, LoadOptions, Suite};
@@ -11,6 +11,8 @@ use crate::mock::playback::Playback;
 
 /// `--strict`: warnings are errors (exit 2) instead of lines on stderr.
 pub fn validate(root: &Path, args: ValidateArgs) -> Result<i32, Error> {
+    let specs = spec_args(&args.spec, args.api.as_deref())?;
+    let env = args.env.clone();
     let mut suite = load_suite(
         root,
         &LoadOptions {
@@ -42,7 +44,26 @@ pub fn validate(root: &Path, args: ValidateArgs) -> Result<i32, Error> {
         suite.schemas.len(),
         recordings
     ));
-    Ok(EXIT_OK)
+    if specs.is_empty() {
+        return Ok(EXIT_OK);
+    }
+    super::validate_spec::check(&suite, &specs, env.as_deref())
+}
+
+/// `--spec API=PATH` or `--spec PATH --api API`, in the order given.
+fn spec_args(given: &[String], api: Option<&str>) -> Result<Vec<(String, PathBuf)>, Error> {
+    given
+        .iter()
+        .map(|arg| match (arg.split_once('='), api) {
+            (Some((name, path)), _) if !name.is_empty() && !name.contains(['/', '\\']) => {
+                Ok((name.to_string(), PathBuf::from(path)))
+            }
+            (_, Some(api)) => Ok((api.to_string(), PathBuf::from(arg))),
+            _ => Err(Error::Usage(format!(
+                "--spec `{arg}` does not say which API it describes: write `--spec API=PATH`, or add `--api API`"
+            ))),
+        })
+        .collect()
 }
 
 /// An API's recordings, every problem a located load error.
