@@ -394,11 +394,15 @@ fn not_utf8<T>(rel: PathBuf, bytes: &[u8], valid_up_to: usize) -> Parsed<T> {
 
 fn parse_str<T: DeserializeOwned>(rel: PathBuf, text: String) -> Parsed<T> {
     let options = serde_saphyr::options! { strict_booleans: true };
-    let value = serde_saphyr::from_str_with_options::<T>(&text, options)
-        .map_err(|e| diag::from_yaml_error(&rel, &e, &text));
+    let text: Arc<str> = Arc::from(text);
+    // Bodies re-read their too-large integers from the text (case::exact).
+    let value = super::exact::with_source(&text, || {
+        serde_saphyr::from_str_with_options::<T>(&text, options)
+    })
+    .map_err(|e| diag::from_yaml_error(&rel, &e, &text));
     Parsed {
         rel,
-        text: Some(Arc::from(text)),
+        text: Some(text),
         value,
     }
 }

@@ -1,8 +1,9 @@
 //! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower/`,
 //! one file per grammar section, and `model`), snapshot redaction selectors (`selector`),
-//! interpolation (`template`), nesting limits (`limits`), files it does not read (`stray`) and
+//! interpolation (`template`), integers beyond 64 bits (`exact`), nesting limits (`limits`), files it does not read (`stray`) and
 //! `--var` values (`overrides`).
 
+pub mod exact;
 pub mod functions;
 pub mod id;
 pub mod limits;

@@ -30,10 +30,11 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
+use super::exact::ExactJson;
 use super::model::Api;
 use super::model::MIN_SECRET_LEN;
 use super::raw::{QueryStyle, Scalar};
-use super::template::{Expr, JsonTemplate, Template};
+use super::template::{Expr, JsonTemplate, Template, TemplateError};
 use crate::diag::{did_you_mean, Diagnostic, Pos};
 use crate::schema::SchemaSet;
 
@@ -232,7 +233,29 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         known: &BTreeSet<String>,
         check_env: bool,
     ) -> Option<JsonTemplate> {
-        match JsonTemplate::parse(value) {
+        self.checked_json_template(at, JsonTemplate::parse(value), known, check_env)
+    }
+
+    /// A JSON body, its integers beyond 64 bits kept as written.
+    fn json_body_template_at(
+        &mut self,
+        file: &Path,
+        node: &Spanned<ExactJson>,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<JsonTemplate> {
+        let parsed = JsonTemplate::parse_exact(&node.value);
+        self.checked_json_template(&At::of(file, node), parsed, known, check_env)
+    }
+
+    fn checked_json_template(
+        &mut self,
+        at: &At<'_>,
+        parsed: Result<JsonTemplate, TemplateError>,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<JsonTemplate> {
+        match parsed {
             Ok(t) => {
                 let exprs: Vec<Expr> = t.exprs().into_iter().cloned().collect();
                 self.check_exprs(at, &exprs, known, check_env).then_some(t)
