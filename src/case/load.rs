@@ -90,6 +90,7 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
     let mut regexes = HashMap::new();
     let mut json_paths = HashMap::new();
     let api_dirs: Vec<PathBuf> = api_dirs.into_iter().filter(selected).collect();
+    let mut warnings = Vec::new();
     for api_dir in &api_dirs {
         let mut ctx = LowerCtx {
             root,
@@ -97,6 +98,7 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
             regexes: &mut regexes,
             json_paths: &mut json_paths,
             diagnostics: Vec::new(),
+            warnings: Vec::new(),
             missing_env: Vec::new(),
             env: options.env.as_deref(),
             env_refs: Default::default(),
@@ -105,9 +107,19 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
             apis.push(api);
         }
         loader.diagnostics.append(&mut ctx.diagnostics);
+        warnings.append(&mut ctx.warnings);
         missing_env.append(&mut ctx.missing_env);
     }
-    let stray = stray_files(root, &api_dirs, &apis, &schemas.used_files());
+    let mut stray = stray_files(root, &api_dirs, &apis, &schemas.used_files());
+    // Drawn with their line (the carets under the path), as errors are.
+    stray.unused.extend(
+        warnings
+            .into_iter()
+            .map(|d| match loader.sources.get(&d.file) {
+                Some(text) => d.with_source(Arc::clone(text)),
+                None => d,
+            }),
+    );
     if options.strict {
         let all = stray.not_read.into_iter().chain(stray.unused);
         let as_errors = all.map(|d| Diagnostic {
@@ -140,6 +152,7 @@ pub fn load_from_str(
         root,
         schemas: &mut schemas,
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
         missing_env: Vec::new(),
         env: options.env.as_deref(),
         env_refs: Default::default(),

@@ -12,6 +12,7 @@ pub mod lower;
 pub mod model;
 pub mod overrides;
 pub mod raw;
+pub mod redact_check;
 pub mod selector;
 pub mod stray;
 pub mod template;

@@ -49,6 +49,9 @@ pub struct LowerCtx<'a> {
     /// Parsed assertion JSONPaths by text, shared for the same reason (`$.id` is in most cases).
     pub json_paths: &'a mut HashMap<String, Arc<JsonPath>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems that do not stop a run (redaction paths the schema rules out): warnings, errors
+    /// under `validate --strict`.
+    pub warnings: Vec<Diagnostic>,
     pub missing_env: Vec<String>,
     pub env: Option<&'a str>,
     /// Environment variables referenced by the API being lowered (their values are secrets).
