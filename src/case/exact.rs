@@ -8,7 +8,7 @@
 //! each such integer, re-read from the file through the scalar's span: the loader makes the file's
 //! text available with [`with_source`] while it parses.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -34,15 +34,58 @@ pub struct ExactJson {
 }
 
 thread_local! {
+    /// The text being parsed, when it holds a digit run long enough to overflow 64 bits.
     static SOURCE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+    /// How many span-aware levels are open: deeper ones are read as plain values.
+    static DEPTH: Cell<usize> = const { Cell::new(0) };
 }
 
-/// Runs `parse` with `text` as the source that [`ExactJson`] re-reads integers from.
+/// Span-aware levels kept exact; below them a body is read as a plain `Value`. Each level costs
+/// several deserializer frames, and YAML nesting is bounded only by serde-saphyr's budget.
+const MAX_EXACT_DEPTH: usize = 12;
+
+/// The shortest decimal that can overflow `i64`/`u64` has 19 digits.
+const MIN_BIG_DIGITS: usize = 19;
+
+/// Runs `parse` with `text` as the source that [`ExactJson`] re-reads integers from. A text
+/// without a run of 19 digits cannot hold such an integer: bodies are then read as plain values.
 pub fn with_source<R>(text: &Arc<str>, parse: impl FnOnce() -> R) -> R {
-    let previous = SOURCE.with(|s| s.replace(Some(Arc::clone(text))));
+    let source = has_long_digit_run(text).then(|| Arc::clone(text));
+    let previous = SOURCE.with(|s| s.replace(source));
     let out = parse();
     SOURCE.with(|s| *s.borrow_mut() = previous);
     out
+}
+
+fn has_long_digit_run(text: &str) -> bool {
+    let mut run = 0;
+    for b in text.bytes() {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= MIN_BIG_DIGITS {
+            return true;
+        }
+    }
+    false
+}
+
+/// Closes a span-aware level when dropped (also on an error).
+struct Level;
+
+impl Level {
+    fn enter() -> Option<Level> {
+        let exact = SOURCE.with(|s| s.borrow().is_some());
+        let depth = DEPTH.with(Cell::get);
+        (exact && depth < MAX_EXACT_DEPTH).then(|| {
+            DEPTH.with(|d| d.set(depth + 1));
+            Level
+        })
+    }
+}
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+    }
 }
 
 /// The source text of a scalar at `loc`, when it is a decimal integer literal.
@@ -72,6 +115,12 @@ enum Node {
 
 impl<'de> Deserialize<'de> for ExactJson {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let Some(_level) = Level::enter() else {
+            return Ok(ExactJson {
+                value: Value::deserialize(d)?,
+                integers: Vec::new(),
+            });
+        };
         let node = Spanned::<Node>::deserialize(d)?;
         Ok(match node.value {
             Node::Value(value) => ExactJson {
@@ -299,6 +348,29 @@ mod tests {
         assert!(body.integers.is_empty(), "{:?}", body.integers);
         assert_eq!(body.value["b"], u64::MAX);
         assert_eq!(body.value["a"], 1.5);
+    }
+
+    #[test]
+    fn deep_bodies_stay_within_the_stack_and_keep_shallow_digits() {
+        let depth = 60;
+        let yaml = format!(
+            "{{ n: 123456789012345678901234567890, deep: {}1{} }}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let body = read(&yaml);
+        assert_eq!(body.integers.len(), 1);
+        assert_eq!(DEPTH.with(Cell::get), 0);
+        // Hostile: nested far beyond the YAML budget, with a long digit run. An error, no
+        // stack overflow (this runs on a test thread's small stack).
+        let mut yaml = String::from("n: 123456789012345678901234567890\n");
+        for level in 0..300 {
+            yaml.push_str(&format!("{}k:\n", "  ".repeat(level)));
+        }
+        let text: Arc<str> = Arc::from(yaml.as_str());
+        let result = with_source(&text, || serde_saphyr::from_str::<ExactJson>(&yaml));
+        assert!(result.is_err());
+        assert_eq!(DEPTH.with(Cell::get), 0);
     }
 
     #[test]
