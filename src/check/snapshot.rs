@@ -1,7 +1,7 @@
 //! Snapshot checks: the response (status and normalised JSON body) against an insta `.snap` file
 //! under `snapshots/<api>/`.
 //!
-//! Files are insta's (`file`: read and written by insta itself), so the repository's insta tests
+//! Files are insta's (`file`: read by insta, written with its serialiser), so the repository's insta tests
 //! and `cargo insta` agree with conform byte for byte; `conform review` handles the pending
 //! `.snap.new` files (`cargo insta review` needs a Cargo.toml, which a conform project lacks).
 //!
@@ -291,11 +291,10 @@ fn graded_changes(old: &str, new: &str, leniency: &Leniency<'_>) -> Option<Vec<C
     Some(grade::grade(&old, &new, leniency))
 }
 
-/// Writes a snapshot as insta writes it (`file`), atomically.
+/// Writes a snapshot as insta writes it (`file`), atomically (or staged, for record).
 fn write_snap(path: &Path, place: &Place<'_>, content: &str) -> std::io::Result<()> {
     let source = place.case_file.display().to_string().replace('\\', "/");
-    let dir = path.parent().unwrap_or(place.root);
-    let bytes = file::snap_bytes(dir, &source, place.case, content)?;
+    let bytes = file::snap_bytes(&source, place.case, content);
     match place.staging {
         Some(staging) => {
             staging.write(path, bytes);
