@@ -1,9 +1,10 @@
 //! Snapshot checks: the response (status and normalised JSON body) against an insta `.snap` file
 //! under `snapshots/<api>/`.
 //!
-//! Files are insta's (`file`: read by insta, written with its serialiser), so the repository's insta tests
-//! and `cargo insta` agree with conform byte for byte; `conform review` handles the pending
-//! `.snap.new` files (`cargo insta review` needs a Cargo.toml, which a conform project lacks).
+//! Files are insta's (`file`: read by insta, written with its serialiser), so the repository's
+//! insta tests and `cargo insta` agree with conform byte for byte; `conform review` handles the
+//! pending `.snap.new` files (`cargo insta review` needs a Cargo.toml, which a conform project
+//! lacks).
 //!
 //! A difference is graded (`grade`): changes that a schema allows or that only reorder an array
 //! nothing depends on the order of (`order`) pass with a note; `snapshot: { strict: true }`
