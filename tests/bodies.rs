@@ -129,3 +129,34 @@ fn a_missing_or_escaping_body_file_is_a_located_load_error() {
         "{err}"
     );
 }
+
+/// Integers beyond 64 bits reach the server as written, not as the nearest float; the server
+/// answers 201 only for those exact bytes.
+#[test]
+fn integers_beyond_64_bits_are_sent_as_written() {
+    let p = Project::with_api("name: demo\n");
+    p.write(
+        "cases/demo/big.yaml",
+        r#"endpoint: POST /numbers
+cases:
+  - name: sends a big integer
+    request:
+      json: { n: 123456789012345678901234567890, neg: [-98765432109876543210987, 1.5], tag: "{{ api }}" }
+    expect: { status: 201 }
+"#,
+    );
+    p.write(
+        "cases/demo/api.yaml",
+        "name: demo\nvariables: { api: v1 }\n",
+    );
+    let server = MockServer::start();
+    let exact = server.mock(|when, then| {
+        when.method(POST).path("/numbers").body(
+            r#"{"n":123456789012345678901234567890,"neg":[-98765432109876543210987,1.5],"tag":"v1"}"#,
+        );
+        then.status(201);
+    });
+    let run = p.conform(&["run", "--base-url", &server.base_url()]);
+    assert_eq!(run.code(), 0, "{}", run.all());
+    exact.assert_calls(1);
+}

@@ -199,9 +199,20 @@ fn a_graded_change_leaves_a_pending_snapshot_in_playback() {
     let (check, summary) = snapshot_check(&p);
     assert_eq!(
         check["message"],
-        "graded changes only against snapshots/demo/base.snap (additive $['body']['extra']); wrote snapshots/demo/base.snap.new (review with `cargo insta review`, or rerun with --accept)"
+        "graded changes only against snapshots/demo/base.snap (additive $['body']['extra']); wrote snapshots/demo/base.snap.new (review with `conform review`, or rerun with --accept)"
     );
     assert_eq!(summary["graded"], 1);
+    // The terminal says so under the case's line, and lists the pending file to review.
+    let terminal = out.stdout();
+    assert!(
+        terminal.contains("PASS demo/get::list")
+            && terminal.contains("    note: graded changes only against snapshots/demo/base.snap (additive $['body']['extra'])"),
+        "{terminal}"
+    );
+    assert!(
+        terminal.contains("snapshots to review (1):\n  snapshots/demo/base.snap.new\n"),
+        "{terminal}"
+    );
     assert!(p
         .read("snapshots/demo/base.snap.new")
         .contains("\"extra\": 1"));

@@ -90,6 +90,7 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
                 .is_some_and(|n| options.apis.iter().any(|a| n == a.as_str()))
     };
     let api_dirs: Vec<PathBuf> = api_dirs.into_iter().filter(selected).collect();
+    let mut warnings = Vec::new();
     let listings: Vec<std::io::Result<Vec<PathBuf>>> =
         api_dirs.iter().map(|d| case_files(d)).collect();
     let key = cache::Key {
@@ -118,6 +119,7 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
                 regexes: &mut regexes,
                 json_paths: &mut json_paths,
                 diagnostics: Vec::new(),
+                warnings: Vec::new(),
                 missing_env: Vec::new(),
                 env: options.env.as_deref(),
                 env_refs: Default::default(),
@@ -127,14 +129,27 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
                 apis.push(api);
             }
             loader.diagnostics.append(&mut ctx.diagnostics);
+            warnings.append(&mut ctx.warnings);
             missing_env.append(&mut ctx.missing_env);
             read_files.append(&mut ctx.read_files);
         }
-        if let Some(files) = inputs.filter(|_| loader.diagnostics.is_empty()) {
+        // Lowering's warnings (redaction paths) are not cached: a suite with any is not stored,
+        // so a warm load never hides one.
+        let clean = loader.diagnostics.is_empty() && warnings.is_empty();
+        if let Some(files) = inputs.filter(|_| clean) {
             loader.store(&key, &files, read_files, &apis, &schemas);
         }
     }
-    let stray = stray_files(root, &api_dirs, &apis, &schemas.used_files());
+    let mut stray = stray_files(root, &api_dirs, &apis, &schemas.used_files());
+    // Drawn with their line (the carets under the path), as errors are.
+    stray.unused.extend(
+        warnings
+            .into_iter()
+            .map(|d| match loader.sources.get(&d.file) {
+                Some(text) => d.with_source(Arc::clone(text)),
+                None => d,
+            }),
+    );
     if options.strict {
         let all = stray.not_read.into_iter().chain(stray.unused);
         let as_errors = all.map(|d| Diagnostic {
@@ -201,6 +216,7 @@ pub fn load_from_str(
         root,
         schemas: &mut schemas,
         diagnostics: Vec::new(),
+        warnings: Vec::new(),
         missing_env: Vec::new(),
         env: options.env.as_deref(),
         env_refs: Default::default(),
@@ -495,11 +511,15 @@ fn not_utf8<T>(rel: PathBuf, bytes: &[u8], valid_up_to: usize) -> Parsed<T> {
 
 fn parse_str<T: DeserializeOwned>(rel: PathBuf, text: String) -> Parsed<T> {
     let options = serde_saphyr::options! { strict_booleans: true };
-    let value = serde_saphyr::from_str_with_options::<T>(&text, options)
-        .map_err(|e| diag::from_yaml_error(&rel, &e, &text));
+    let text: Arc<str> = Arc::from(text);
+    // Bodies re-read their too-large integers from the text (case::exact).
+    let value = super::exact::with_source(&text, || {
+        serde_saphyr::from_str_with_options::<T>(&text, options)
+    })
+    .map_err(|e| diag::from_yaml_error(&rel, &e, &text));
     Parsed {
         rel,
-        text: Some(Arc::from(text)),
+        text: Some(text),
         value,
     }
 }

@@ -1,9 +1,10 @@
 //! Case files: the YAML syntax (`raw`), loading (`load`), lowering to the checked model (`lower/`,
 //! one file per grammar section, and `model`), snapshot redaction selectors (`selector`),
-//! interpolation (`template`), nesting limits (`limits`), files it does not read (`stray`),
-//! `--var` values (`overrides`) and the suite cache (`cache`).
+//! interpolation (`template`), integers beyond 64 bits (`exact`), nesting limits (`limits`), files
+//! it does not read (`stray`), `--var` values (`overrides`) and the suite cache (`cache`).
 
 pub mod cache;
+pub mod exact;
 pub mod functions;
 pub mod id;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod lower;
 pub mod model;
 pub mod overrides;
 pub mod raw;
+pub mod redact_check;
 pub mod selector;
 pub mod stray;
 pub mod template;

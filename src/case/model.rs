@@ -34,7 +34,8 @@ pub struct Suite {
 pub struct Stray {
     /// Case files conform does not read: cases the user may think run. `run` says so too.
     pub not_read: Vec<crate::diag::Diagnostic>,
-    /// Schemas and snapshots no case uses: `validate` only, since a run cannot be affected.
+    /// Schemas and snapshots no case uses, redaction paths the schema rules out: `validate` only,
+    /// since a run cannot be affected.
     pub unused: Vec<crate::diag::Diagnostic>,
 }
 

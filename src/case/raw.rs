@@ -15,6 +15,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use super::exact::ExactJson;
+
 /// `cases/<api>/api.yaml`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -253,7 +255,7 @@ pub struct RawRequest {
     pub headers: IndexMap<String, Spanned<Scalar>>,
     /// A JSON body.
     #[schemars(with = "Option<Value>")]
-    pub json: Option<Spanned<Value>>,
+    pub json: Option<Spanned<ExactJson>>,
     /// An `application/x-www-form-urlencoded` body.
     #[schemars(with = "Option<IndexMap<String, Scalar>>")]
     pub form: Option<Spanned<IndexMap<String, Scalar>>>,

@@ -1,8 +1,10 @@
 //! Files in places conform does not read, each a warning naming the file (an error under
 //! `validate --strict`): a case file at the top of `cases/` or in a subfolder of an API folder
 //! (other than `recordings/`), a `*.yaml` symlink that leads nowhere or loops, a schema file
-//! under `schemas/<api>/` that no case uses, directly or through a `$ref`, and a `.snap` file
-//! under `snapshots/<api>/` that no case's snapshot names.
+//! under `schemas/<api>/` that no case uses, directly or through a `$ref`, a `.snap` file
+//! under `snapshots/<api>/` that no case's snapshot names, and a recording file under
+//! `cases/<api>/recordings/` that no case file of that name has (playback never reads it, so
+//! `run` warns of it too).
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,13 @@ pub fn stray_files(
         }
     }
     for api in loaded {
+        out.extend(orphaned_recordings(root, api).iter().map(|(file, help)| {
+            warn(
+                file,
+                "recording file is not used by any case file",
+                help.clone(),
+            )
+        }));
         unused.extend(unused_snapshots(root, api).iter().map(|file| {
             let help = "no case maps to it (renamed or removed): delete it, or rename it \
                         to the case's snapshot name"
@@ -104,6 +113,35 @@ fn unused_snapshots(root: &Path, api: &Api) -> Vec<PathBuf> {
             name.ends_with(".snap") && !named.contains(name.as_ref())
         })
         .collect()
+}
+
+/// The files under `cases/<api>/recordings/` that belong to no case file of `api` (a recording
+/// is found by its case file's stem; `_api.yaml` holds the API's match defaults), each with its
+/// help: the case file it was probably meant for, when one is close.
+fn orphaned_recordings(root: &Path, api: &Api) -> Vec<(PathBuf, String)> {
+    let stems: Vec<&str> = api.files.iter().map(|f| f.stem.as_str()).collect();
+    let dir = root.join(&api.dir).join("recordings");
+    let mut out = Vec::new();
+    for path in entries(&dir) {
+        let stem = path.file_stem().unwrap_or_default().to_string_lossy();
+        if !is_yaml(&path) || path.is_dir() || stem == "_api" || stems.contains(&stem.as_ref()) {
+            continue;
+        }
+        let api_dir = api.dir.display();
+        let fix = match crate::diag::did_you_mean(&stem, stems.iter().copied()) {
+            Some(near) => format!(
+                "rename it to recordings/{near}.yaml if it is {api_dir}/{near}.yaml's, or delete it"
+            ),
+            None => "rename it after its case file, or delete it (renamed or removed case file?)"
+                .to_string(),
+        };
+        let help = format!(
+            "recordings are read for the case file of the same name, and {api_dir}/{stem}.yaml \
+             does not exist: {fix}"
+        );
+        out.push((path, help));
+    }
+    out
 }
 
 /// Why a `*.yaml` entry that is a symlink cannot be read, if it cannot.

@@ -263,6 +263,8 @@ pub enum JsonTemplate {
     /// No interpolation anywhere below: used as is.
     Literal(#[serde(with = "super::cache::codec::json_value")] Value),
     Str(Template),
+    /// An integer beyond 64 bits, as written (`case::exact`): sent as these digits.
+    Integer(String),
     Array(Vec<JsonTemplate>),
     Object(Vec<(String, JsonTemplate)>),
 }
@@ -297,7 +299,7 @@ impl JsonTemplate {
 
     fn collect_exprs<'a>(&'a self, out: &mut Vec<&'a Expr>) {
         match self {
-            JsonTemplate::Literal(_) => {}
+            JsonTemplate::Literal(_) | JsonTemplate::Integer(_) => {}
             JsonTemplate::Str(t) => out.extend(t.exprs()),
             JsonTemplate::Array(items) => items.iter().for_each(|i| i.collect_exprs(out)),
             JsonTemplate::Object(fields) => fields.iter().for_each(|(_, v)| v.collect_exprs(out)),
@@ -307,6 +309,12 @@ impl JsonTemplate {
     pub fn render(&self, vars: &Vars) -> Result<Value, RenderError> {
         Ok(match self {
             JsonTemplate::Literal(v) => v.clone(),
+            // The nearest f64: a `Value` holds no more (the wire gets the digits, `to_json_bytes`).
+            JsonTemplate::Integer(digits) => digits
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map_or(Value::Null, Value::Number),
             JsonTemplate::Str(t) => match t.single_expr() {
                 Some(e) => e.eval(vars)?,
                 None => Value::String(t.render(vars)?),

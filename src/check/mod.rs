@@ -65,6 +65,11 @@ pub struct CheckResult {
     /// A snapshot's differences, graded: all `additive`/`order` when the check passed with them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<snapshot::Change>,
+    /// The snapshot file this check wrote (`.snap.new` for review, or `.snap`), relative to the
+    /// project: the terminal lists them. Not in report.json (its message says it).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub written: Option<String>,
 }
 
 impl CheckResult {
@@ -78,6 +83,7 @@ impl CheckResult {
             actual: None,
             diff: None,
             changes: Vec::new(),
+            written: None,
         }
     }
 
@@ -99,6 +105,11 @@ impl CheckResult {
     }
 
     /// A passed check that found graded (harmless) changes.
+    pub fn with_written(mut self, path: impl Into<String>) -> Self {
+        self.written = Some(path.into());
+        self
+    }
+
     pub fn is_graded(&self) -> bool {
         self.passed && !self.changes.is_empty()
     }

@@ -1,14 +1,16 @@
 //! Snapshot checks: the response (status and body, normalised by `crate::normalize`) against an
 //! insta `.snap` file under `snapshots/<api>/`.
 //!
-//! Files use insta's documented format so that `cargo insta review` / `accept` work on them:
-//! conform reads them with insta and writes pending `.snap.new` files itself (insta has no public
-//! write API outside its macros).
+//! Files are insta's (`file`: read by insta, written with its serialiser), so the repository's
+//! insta tests and `cargo insta` agree with conform byte for byte; `conform review` handles the
+//! pending `.snap.new` files (`cargo insta review` needs a Cargo.toml, which a conform project
+//! lacks).
 //!
 //! A difference is graded (`grade`): changes that a schema allows or that only reorder an array
 //! nothing depends on the order of (`order`) pass with a note; `snapshot: { strict: true }`
 //! compares exactly.
 
+pub mod file;
 mod grade;
 mod order;
 
@@ -142,7 +144,7 @@ pub fn check(
     let write = |target: &Path| write_snap(target, place, &content);
     match stored {
         Some(old) if old.trim_end() == content.trim_end() => {
-            // A stale pending file would confuse `cargo insta review`.
+            // A stale pending file would confuse `conform review`.
             remove_new();
             CheckResult::pass(CheckKind::Snapshot, &display, "matches")
         }
@@ -154,6 +156,7 @@ pub fn check(
                     &display,
                     format!("written to {display}"),
                 )
+                .with_written(&display)
             }
             Err(e) => CheckResult::fail(
                 CheckKind::Snapshot,
@@ -178,10 +181,9 @@ pub fn check(
                 Ok(()) => CheckResult::pass(
                     CheckKind::Snapshot,
                     &display,
-                    format!(
-                        "new snapshot written to {display}.new: review with `cargo insta review`"
-                    ),
-                ),
+                    format!("new snapshot written to {display}.new: review with `conform review`"),
+                )
+                .with_written(format!("{display}.new")),
                 Err(e) => CheckResult::fail(
                     CheckKind::Snapshot,
                     &display,
@@ -195,11 +197,14 @@ pub fn check(
                 .context_radius(3)
                 .header("snapshot", "response")
                 .to_string();
-            let written = match read_only {
-                true => String::new(),
+            let (written, pending) = match read_only {
+                true => (String::new(), None),
                 false => match write(&new_path) {
-                    Ok(()) => format!("; wrote {display}.new (review with `cargo insta review`, or rerun with --accept)"),
-                    Err(e) => format!("; cannot write {display}.new: {e}"),
+                    Ok(()) => (
+                        format!("; wrote {display}.new (review with `conform review`, or rerun with --accept)"),
+                        Some(format!("{display}.new")),
+                    ),
+                    Err(e) => (format!("; cannot write {display}.new: {e}"), None),
                 },
             };
             let changes = leniency
@@ -226,10 +231,14 @@ pub fn check(
                     format!("response differs from {display}{written}"),
                 )
             };
-            result
+            let result = result
                 .with_values(old, content)
                 .with_diff(diff)
-                .with_changes(changes)
+                .with_changes(changes);
+            match pending {
+                Some(p) => result.with_written(p),
+                None => result,
+            }
         }
     }
 }
@@ -241,15 +250,10 @@ fn graded_changes(old: &str, new: &str, leniency: &Leniency<'_>) -> Option<Vec<C
     Some(grade::grade(&old, &new, leniency))
 }
 
-/// Writes a snapshot in insta's format, atomically.
+/// Writes a snapshot as insta writes it (`file`), atomically (or staged, for record).
 fn write_snap(path: &Path, place: &Place<'_>, content: &str) -> std::io::Result<()> {
     let source = place.case_file.display().to_string().replace('\\', "/");
-    let header = format!(
-        "---\nsource: {}\nexpression: {}\n---\n",
-        serde_json::to_string(&source).unwrap_or_default(),
-        serde_json::to_string(place.case).unwrap_or_default()
-    );
-    let bytes = format!("{header}{content}\n").into_bytes();
+    let bytes = file::snap_bytes(&source, place.case, content);
     match place.staging {
         Some(staging) => {
             staging.write(path, bytes);

@@ -185,6 +185,17 @@ pub struct ValidateArgs {
     pub variables: VarArgs,
 }
 
+/// `conform review`.
+#[derive(Debug, Clone, Args)]
+pub struct ReviewArgs {
+    /// Accept every pending snapshot without asking.
+    #[arg(long, conflicts_with = "reject_all")]
+    pub accept_all: bool,
+    /// Reject (delete) every pending snapshot without asking.
+    #[arg(long)]
+    pub reject_all: bool,
+}
+
 /// `conform import openapi`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {

@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand};
 
 use crate::error::{Error, EXIT_OK};
 use args::{
-    CoverageArgs, DriftArgs, ImportArgs, MergeArgs, MockArgs, RecordArgs, RunArgs, ValidateArgs,
+    CoverageArgs, DriftArgs, ImportArgs, MergeArgs, MockArgs, RecordArgs, ReviewArgs, RunArgs,
+    ValidateArgs,
 };
 
 const EXAMPLES: &str = "\
@@ -22,6 +23,7 @@ Examples:
   conform run --api kimai --filter customer    some Kimai cases on the recorded mock
   conform run --api kimai --env sandbox        against the Kimai sandbox (credentials from env / .env)
   conform run --accept                         write new and changed snapshots in place
+  conform review                               review pending snapshots: accept, reject or skip each
   conform record --api kimai --env sandbox     refresh Kimai's recordings from its sandbox
   conform drift --api kimai --env sandbox      what changed in Kimai's sandbox since the recordings
   conform record --from-drift target/conform/drift.json --grade additive
@@ -69,6 +71,9 @@ pub enum Command {
     /// Compare live responses with the recordings: graded, located findings in drift.json and
     /// drift.md (exit 1 with a breaking one).
     Drift(DriftArgs),
+    /// Review pending snapshots (`.snap.new`): show each diff, then accept, reject or skip it
+    /// (answers `a`, `r`, `s` per line on stdin).
+    Review(ReviewArgs),
     /// Serve an API's recordings as a standalone mock server until Ctrl-C.
     Mock(MockArgs),
     /// List APIs, their endpoints and cases.
@@ -140,6 +145,7 @@ fn dispatch(cli: Cli) -> Result<i32, Error> {
         Command::Record(args) => commands::record::record(&root, args, &env),
         Command::Drift(args) => commands::drift::drift(&root, args, &env),
         Command::Mock(args) => commands::mock::mock(&root, &args),
+        Command::Review(args) => commands::review::review(&root, args),
         Command::List { apis } => commands::list::list(&root, apis),
         Command::Import(ImportCommand::Openapi(args)) => commands::import::import(&root, args),
         Command::Coverage(args) => commands::coverage::coverage(&root, args),

@@ -27,6 +27,8 @@ pub struct TerminalReporter {
     targets: Vec<TargetInfo>,
     /// `-v` / `-vv`: each case's exchange under its line.
     verbose: u8,
+    /// Snapshot files the run wrote, for the lines after the totals.
+    snapshots: SnapshotsWritten,
 }
 
 impl TerminalReporter {
@@ -41,6 +43,7 @@ impl TerminalReporter {
             coverage: Vec::new(),
             targets: Vec::new(),
             verbose: 0,
+            snapshots: SnapshotsWritten::default(),
         }
     }
 
@@ -107,6 +110,16 @@ impl TerminalReporter {
             _ => format!("({:.0} ms)", o.duration_ms),
         };
         self.line(&format!("{tag} {} {}", o.id, style(detail).dim()));
+        // A pass with graded snapshot changes says what changed (failures show it in detail).
+        if o.status == OutcomeStatus::Passed {
+            for c in o.checks.iter().filter(|c| c.is_graded()) {
+                self.line(&format!(
+                    "    {}",
+                    style(format!("note: {}", c.message)).dim()
+                ));
+            }
+        }
+        self.snapshots.add(o);
         if self.verbose > 0 {
             let exchange = exchange_lines(o);
             if !exchange.is_empty() {
@@ -138,6 +151,7 @@ impl TerminalReporter {
                 text.push_str(&failure_block(&o, &self.targets));
             }
         }
+        text.push_str(&self.snapshots.lines());
         text.push_str(&format!("\n{}\n", totals_line(summary)));
         if self.failed_by_api.len() > 1 {
             for (api, failed) in &self.failed_by_api {
@@ -209,6 +223,52 @@ fn exchange_lines(o: &CaseOutcome) -> String {
         body(&mut text, "<", &r.body);
     }
     text
+}
+
+/// The snapshot files a run wrote: pending ones to review, or those written in place.
+#[derive(Default)]
+struct SnapshotsWritten {
+    pending: Vec<String>,
+    written: Vec<String>,
+}
+
+impl SnapshotsWritten {
+    fn add(&mut self, o: &CaseOutcome) {
+        for path in o.checks.iter().filter_map(|c| c.written.as_ref()) {
+            match path.ends_with(".new") {
+                true => self.pending.push(path.clone()),
+                false => self.written.push(path.clone()),
+            }
+        }
+    }
+
+    /// `snapshots to review (2):` and the files, then how to review them; `snapshots written
+    /// (3):` for `--accept` and `record`. Empty when nothing was written.
+    fn lines(&self) -> String {
+        let mut text = String::new();
+        if !self.pending.is_empty() {
+            text.push_str(&format!(
+                "\n{} ({}):\n",
+                style("snapshots to review").yellow().bold(),
+                self.pending.len()
+            ));
+            for path in &self.pending {
+                text.push_str(&format!("  {path}\n"));
+            }
+            text.push_str("  review them with `conform review` (accept, reject or skip each), or rerun with --accept\n");
+        }
+        if !self.written.is_empty() {
+            text.push_str(&format!(
+                "\n{} ({}):\n",
+                style("snapshots written").bold(),
+                self.written.len()
+            ));
+            for path in &self.written {
+                text.push_str(&format!("  {path}\n"));
+            }
+        }
+        text
+    }
 }
 
 /// `ok: 3 passed, 0 failed, 0 skipped (3 cases in 0.01s)`, with errors and interruptions when any.

@@ -52,7 +52,7 @@ pub fn render(
         None => None,
         Some(Body::Json(t)) => {
             set_header(&mut headers, "Content-Type", "application/json".into());
-            Some(serde_json::to_vec(&t.render(vars)?).unwrap_or_default())
+            Some(t.to_json_bytes(vars)?)
         }
         Some(Body::Form(fields)) => {
             set_header(

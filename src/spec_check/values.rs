@@ -51,6 +51,8 @@ fn json_at(
 ) -> Value {
     match t {
         JsonTemplate::Literal(v) => v.clone(),
+        // Beyond 64 bits: checked as the nearest number (its type is what a spec constrains).
+        JsonTemplate::Integer(digits) => serde_json::from_str(digits).unwrap_or(Value::Null),
         JsonTemplate::Str(s) => t.render(vars).unwrap_or_else(|_| {
             unknown.push((pointer, unknown_why(s.exprs())));
             Value::Null

@@ -39,7 +39,7 @@ impl ApiLowering<'_, '_> {
             return None;
         }
         if let Some(json) = &raw.json {
-            let t = self.json_template_at(file, json, known, check_env)?;
+            let t = self.json_body_template_at(file, json, known, check_env)?;
             return Some(Some(Body::Json(t)));
         }
         if let Some(form) = &raw.form {

@@ -12,6 +12,8 @@ use super::super::model::{
     Expect, HeaderExpect, HeaderRule, SnapshotExpect, StatusExpect, MAX_TIME_BUDGET,
 };
 use super::super::raw::{self, RawCase, SnapshotSpec};
+use super::super::redact_check;
+use super::super::selector::Selector;
 use super::{pos, slug, suggestion, ApiLowering, At};
 use crate::diag::{Diagnostic, Pos};
 use crate::schema::SchemaId;
@@ -52,7 +54,7 @@ impl ApiLowering<'_, '_> {
             None => None,
         };
         let snapshot = match raw.snapshot.as_ref() {
-            Some(s) => self.snapshot(file, stem, &case.name.value, s)?,
+            Some(s) => self.snapshot(file, stem, &case.name.value, s, schema)?,
             None => None,
         };
         Some(Expect {
@@ -73,6 +75,7 @@ impl ApiLowering<'_, '_> {
         stem: &str,
         case_name: &str,
         s: &Spanned<SnapshotSpec>,
+        schema: Option<SchemaId>,
     ) -> Option<Option<SnapshotExpect>> {
         let default_name = format!("{stem}__{}", slug(case_name));
         let (name, texts, strict) = match &s.value {
@@ -96,6 +99,11 @@ impl ApiLowering<'_, '_> {
                     let d = Diagnostic::new(file, pos(s), msg).pointing_at(text);
                     self.ctx.diagnostics.push(d);
                 }
+            }
+        }
+        if let Some(id) = schema {
+            for sel in &redact {
+                self.redaction_against_schema(file, pos(s), sel, id);
             }
         }
         if ok && !self.claim_snapshot(file, pos(s), case_name, &name) {
@@ -175,6 +183,40 @@ impl ApiLowering<'_, '_> {
                 None
             }
         }
+    }
+
+    /// A warning when `sel` names what the body's schema does not document (`redact_check`).
+    fn redaction_against_schema(&mut self, file: &Path, at: Pos, sel: &Selector, id: SchemaId) {
+        let display = self.ctx.schemas.display(id).to_string();
+        let schema_file = self.ctx.root.join(&display);
+        let schemas_root = self.ctx.root.join("schemas");
+        let Some(miss) = redact_check::check(&schema_file, &schemas_root, sel) else {
+            return;
+        };
+        let what = match miss.step.as_str() {
+            "[]" => "an array is not allowed there".to_string(),
+            key => format!("no property `{key}` there"),
+        };
+        let nearest = match &miss.nearest {
+            Some(n) => format!("; the nearest is `{n}`"),
+            None => String::new(),
+        };
+        let message = format!(
+            "redaction path `{}` cannot match {display}: {what}{nearest}",
+            sel.text
+        );
+        let help = match miss.known.as_slice() {
+            [] => "a path that matches nothing redacts nothing: fix it or remove it".to_string(),
+            known => format!(
+                "properties there: {}; a path that matches nothing redacts nothing",
+                known.join(", ")
+            ),
+        };
+        let d = Diagnostic::new(file, at, message)
+            .pointing_at(&sel.text)
+            .with_help(help)
+            .as_warning();
+        self.ctx.warnings.push(d);
     }
 
     fn schema(&mut self, file: &Path, s: &Spanned<String>) -> Option<SchemaId> {

@@ -30,10 +30,11 @@ use serde_json::Value;
 use serde_json_path::JsonPath;
 use serde_saphyr::Spanned;
 
+use super::exact::ExactJson;
 use super::model::Api;
 use super::model::MIN_SECRET_LEN;
 use super::raw::{QueryStyle, Scalar};
-use super::template::{Expr, JsonTemplate, Template};
+use super::template::{Expr, JsonTemplate, Template, TemplateError};
 use crate::diag::{did_you_mean, Diagnostic, Pos};
 use crate::schema::SchemaSet;
 
@@ -48,6 +49,9 @@ pub struct LowerCtx<'a> {
     /// Parsed assertion JSONPaths by text, shared for the same reason (`$.id` is in most cases).
     pub json_paths: &'a mut HashMap<String, Arc<JsonPath>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems that do not stop a run (redaction paths the schema rules out): warnings, errors
+    /// under `validate --strict`.
+    pub warnings: Vec<Diagnostic>,
     pub missing_env: Vec<String>,
     pub env: Option<&'a str>,
     /// Environment variables referenced by the API being lowered (their values are secrets).
@@ -234,7 +238,29 @@ impl<'c, 'a> ApiLowering<'c, 'a> {
         known: &BTreeSet<String>,
         check_env: bool,
     ) -> Option<JsonTemplate> {
-        match JsonTemplate::parse(value) {
+        self.checked_json_template(at, JsonTemplate::parse(value), known, check_env)
+    }
+
+    /// A JSON body, its integers beyond 64 bits kept as written.
+    fn json_body_template_at(
+        &mut self,
+        file: &Path,
+        node: &Spanned<ExactJson>,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<JsonTemplate> {
+        let parsed = JsonTemplate::parse_exact(&node.value);
+        self.checked_json_template(&At::of(file, node), parsed, known, check_env)
+    }
+
+    fn checked_json_template(
+        &mut self,
+        at: &At<'_>,
+        parsed: Result<JsonTemplate, TemplateError>,
+        known: &BTreeSet<String>,
+        check_env: bool,
+    ) -> Option<JsonTemplate> {
+        match parsed {
             Ok(t) => {
                 let exprs: Vec<Expr> = t.exprs().into_iter().cloned().collect();
                 self.check_exprs(at, &exprs, known, check_env).then_some(t)
@@ -373,17 +399,41 @@ fn lowercase(names: &[String]) -> Vec<String> {
     names.iter().map(|n| n.to_ascii_lowercase()).collect()
 }
 
-/// A file-name-safe form of a case name: lowercase, `_` between words.
+/// Longest slug kept whole (bytes); longer ones are cut and end with the hash, so that
+/// `<stem>__<slug>.snap.new` stays within every file system's 255-byte name limit.
+const MAX_SLUG_BYTES: usize = 96;
+
+/// A file-name-safe form of a case name: lowercase letters and digits (any script, so
+/// `Kundenübersicht` stays readable), `_` between words. A name without a letter or digit, or a
+/// very long one, gets a short hash of the whole name instead of (or after) its letters, so a
+/// slug is never empty. ASCII names keep the slug they always had (existing snapshot names).
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
         } else if !out.ends_with('_') && !out.is_empty() {
             out.push('_');
         }
     }
-    out.trim_end_matches('_').to_string()
+    let out = out.trim_end_matches('_');
+    if out.is_empty() {
+        return format!("h{}", short_hash(name));
+    }
+    if out.len() <= MAX_SLUG_BYTES {
+        return out.to_string();
+    }
+    let mut cut = MAX_SLUG_BYTES;
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{}", out[..cut].trim_end_matches('_'), short_hash(name))
+}
+
+/// Eight hex digits of the name's SHA-256: stable across runs and machines.
+fn short_hash(name: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(name.as_bytes())[..4])
 }
 
 #[cfg(test)]
@@ -396,5 +446,16 @@ mod tests {
             slug("Fetches a known customer (id 1)"),
             "fetches_a_known_customer_id_1"
         );
+        assert_eq!(slug("Kundenübersicht (alle)"), "kundenübersicht_alle");
+        assert_eq!(slug("Ἀθῆναι 2"), "ἀθῆναι_2");
+        // Nothing readable: a short hash, never empty, different for different names.
+        let (a, b) = (slug("!!!"), slug("???"));
+        assert!(a.starts_with('h') && a.len() == 9, "{a}");
+        assert_ne!(a, b);
+        assert_eq!(a, slug("!!!"));
+        // Very long names are cut and keep a hash of the whole name.
+        let long = slug(&"ü".repeat(200));
+        assert!(long.len() <= MAX_SLUG_BYTES + 9, "{long}");
+        assert_ne!(long, slug(&"ü".repeat(201)));
     }
 }

@@ -7,6 +7,7 @@ pub mod list;
 pub mod mock;
 pub mod record;
 pub mod report;
+pub mod review;
 pub mod run;
 pub mod validate;
 pub mod validate_spec;
