@@ -264,6 +264,13 @@ impl Transport {
                 None => joined.extend_from_slice(&chunk),
             }
         }
+        // The connection goes back to the pool from tasks of its own (hyper's connection task,
+        // then the pool's): give them their turn, so that this file's next request finds it
+        // idle instead of opening another connection.
+        drop(response);
+        for _ in 0..2 {
+            tokio::task::yield_now().await;
+        }
         Ok(HttpResponse {
             status,
             headers,
