@@ -5,7 +5,7 @@
 
 mod redirect;
 
-use std::sync::Once;
+use std::sync::{Arc, Once, OnceLock};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -116,9 +116,14 @@ pub struct TransportError {
 }
 
 /// A pooled HTTP client shared by every case of a run (connections are reused).
+///
+/// Plain `http://` requests go through a client without TLS roots; the TLS client (which loads
+/// the platform's root certificates, a few milliseconds per process) is built only when an
+/// `https://` URL or an `https://` proxy is first used.
 #[derive(Clone)]
 pub struct Transport {
-    client: reqwest::Client,
+    plain: reqwest::Client,
+    tls: Arc<OnceLock<Result<reqwest::Client, String>>>,
     options: TransportOptions,
 }
 
@@ -130,27 +135,49 @@ impl Transport {
             // A second install (e.g. by a test harness) is harmless; the first provider wins.
             let _ = rustls::crypto::ring::default_provider().install_default();
         });
-        // reqwest would read `*_PROXY` from the process environment on its own; the proxy is
-        // chosen once, by the CLI, so that `.env` can never redirect credentials to a proxy.
-        let mut builder = reqwest::Client::builder().no_proxy();
-        if let Some(url) = &options.proxy {
-            let proxy = reqwest::Proxy::all(url.as_str())
-                .map_err(|e| format!("--proxy `{url}` is not a proxy URL: {e}"))?;
-            builder = builder.proxy(proxy);
-        }
-        let client = builder
-            .connect_timeout(options.connect_timeout)
-            .timeout(options.timeout)
-            // Redirects are followed by `send` itself, which knows the request's credential
-            // headers (reqwest only drops the standard ones on a cross-origin hop).
-            .redirect(reqwest::redirect::Policy::none())
-            .tls_danger_accept_invalid_certs(options.insecure)
-            .pool_max_idle_per_host(256)
-            .tcp_nodelay(true)
-            .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION")))
+        // No root certificates: this client never sees an https URL (see `client_for`).
+        let no_roots = rustls::ClientConfig::builder()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        let plain = builder(&options)?
+            .tls_backend_preconfigured(no_roots)
             .build()
             .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-        Ok(Transport { client, options })
+        Ok(Transport {
+            plain,
+            tls: Arc::new(OnceLock::new()),
+            options,
+        })
+    }
+
+    /// Builds the TLS client now, so that a run whose targets are https reports a client that
+    /// cannot be built before anything is sent.
+    pub fn prepare_tls(&self) -> Result<(), String> {
+        self.tls_client().map(|_| ())
+    }
+
+    fn tls_client(&self) -> Result<&reqwest::Client, String> {
+        self.tls
+            .get_or_init(|| {
+                builder(&self.options)?
+                    .tls_danger_accept_invalid_certs(self.options.insecure)
+                    .build()
+                    .map_err(|e| format!("cannot build the HTTP client: {e}"))
+            })
+            .as_ref()
+            .map_err(String::clone)
+    }
+
+    /// The client for a URL: the TLS one for https (or behind an https proxy).
+    fn client_for(&self, url: &str) -> Result<&reqwest::Client, TransportError> {
+        let tls_proxy = self.options.proxy.as_deref().is_some_and(is_https);
+        if !is_https(url) && !tls_proxy {
+            return Ok(&self.plain);
+        }
+        self.tls_client().map_err(|message| TransportError {
+            message,
+            connect: false,
+        })
     }
 
     /// Sends `req`, following up to `max_redirects` redirects (see [`redirect::next`]).
@@ -183,7 +210,7 @@ impl Transport {
                 message: format!("invalid method `{}`: {e}", req.method),
                 connect: false,
             })?;
-        let mut builder = self.client.request(method, &req.url);
+        let mut builder = self.client_for(&req.url)?.request(method, &req.url);
         if let Some(t) = req.timeout {
             builder = builder.timeout(t);
         }
@@ -236,6 +263,13 @@ impl Transport {
                 }
                 None => joined.extend_from_slice(&chunk),
             }
+        }
+        // The connection goes back to the pool from tasks of its own (hyper's connection task,
+        // then the pool's): give them their turn, so that this file's next request finds it
+        // idle instead of opening another connection.
+        drop(response);
+        for _ in 0..2 {
+            tokio::task::yield_now().await;
         }
         Ok(HttpResponse {
             status,
@@ -300,6 +334,33 @@ impl Transport {
     }
 }
 
+/// What both clients share: limits, proxy, redirects left to `send`, the user agent.
+fn builder(options: &TransportOptions) -> Result<reqwest::ClientBuilder, String> {
+    // reqwest would read `*_PROXY` from the process environment on its own; the proxy is
+    // chosen once, by the CLI, so that `.env` can never redirect credentials to a proxy.
+    let mut builder = reqwest::Client::builder().no_proxy();
+    if let Some(url) = &options.proxy {
+        let proxy = reqwest::Proxy::all(url.as_str())
+            .map_err(|e| format!("--proxy `{url}` is not a proxy URL: {e}"))?;
+        builder = builder.proxy(proxy);
+    }
+    Ok(builder
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout)
+        // Redirects are followed by `send` itself, which knows the request's credential
+        // headers (reqwest only drops the standard ones on a cross-origin hop).
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(256)
+        .tcp_nodelay(true)
+        .user_agent(concat!("conform/", env!("CARGO_PKG_VERSION"))))
+}
+
+/// Whether a URL's scheme is https (schemes compare case-insensitively).
+fn is_https(url: &str) -> bool {
+    url.get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https:"))
+}
+
 /// Why the server's certificate was refused, when that is why the request failed.
 fn certificate_problem(e: &(dyn std::error::Error + 'static)) -> Option<String> {
     if let Some(rustls::Error::InvalidCertificate(why)) = e.downcast_ref::<rustls::Error>() {
@@ -329,4 +390,18 @@ fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_https;
+
+    #[test]
+    fn only_https_urls_need_the_tls_client() {
+        assert!(is_https("https://example.com/a"));
+        assert!(is_https("HTTPS://example.com"));
+        assert!(!is_https("http://127.0.0.1:8080/https:"));
+        assert!(!is_https("http:"));
+        assert!(!is_https(""));
+    }
 }

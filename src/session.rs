@@ -347,6 +347,13 @@ pub struct RunEnd {
     pub cleanup_not_run: Vec<crate::case::CaseId>,
 }
 
+/// Events handed to the reporters at a time, at most.
+const BATCH: usize = 256;
+
+/// How long the reporters wait for more events after a short batch: short enough that a progress
+/// bar stays live, long enough that a fast run wakes this thread once per batch of cases.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
+
 /// Runs the runner to its end or to a signal, delivering finished cases in plan order.
 async fn drive(
     suite: &Arc<Suite>,
@@ -367,11 +374,25 @@ async fn drive(
     };
     let mut order = InOrder::default();
     let mut stopped = false;
+    let mut batch = Vec::with_capacity(BATCH);
     loop {
         tokio::select! {
-            event = rx.recv() => match event {
-                Some(event) => order.push(event, stream)?,
-                None => break,
+            received = rx.recv_many(&mut batch, BATCH) => {
+                if received == 0 {
+                    break;
+                }
+                for event in batch.drain(..) {
+                    order.push(event, stream)?;
+                }
+                if received < BATCH {
+                    // Let finished cases gather: one wake-up of this thread per batch, not per
+                    // event (the reporters see the same events in the same order).
+                    tokio::select! {
+                        biased;
+                        () = signals.next() => { stopped = true; break }
+                        () = tokio::time::sleep(GATHER) => {}
+                    }
+                }
             },
             () = signals.next() => { stopped = true; break }
         }

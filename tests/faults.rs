@@ -289,6 +289,33 @@ fn a_self_signed_certificate_fails_clearly_unless_insecure() {
     assert_eq!(out.code(), 0, "{}", out.all());
 }
 
+/// A plain http target that redirects to the self-signed https server: the TLS client is only
+/// built on that hop (an http run loads no root certificates), and must judge the certificate
+/// as an https target's would.
+#[test]
+fn an_http_target_redirected_to_https_checks_the_certificate() {
+    let (_tls_rt, tls_base) = self_signed_server();
+    let location = format!("{tls_base}/items/1");
+    let (_rt, base) = serve(move |mut s| {
+        let location = location.clone();
+        async move {
+            if read_head(&mut s).await {
+                let reply = format!(
+                    "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+                let _ = s.write_all(reply.as_bytes()).await;
+                let _ = s.shutdown().await;
+            }
+        }
+    });
+    let p = project("{ schema: Item.json }");
+    let out = p.conform(&["run", "--base-url", &base, "--timeout", "10"]);
+    assert_unchecked_with(&p, &out, "TLS certificate not trusted");
+    assert!(out.stdout().contains("--insecure"), "{}", out.all());
+    let out = p.conform(&["run", "--base-url", &base, "--insecure"]);
+    assert_eq!(out.code(), 0, "{}", out.all());
+}
+
 #[test]
 fn an_http_1_0_server_passes() {
     let (_rt, base) = reply_with(

@@ -169,16 +169,28 @@ impl ApiClient {
     pub async fn send_case(
         &self,
         case: &Case,
+        vars: &mut Vars,
+        case_header: Option<(&str, String)>,
+    ) -> Sent {
+        // The file's variables themselves, not a copy per case: `now` is set for this request
+        // only and cleared again before the checks run.
+        vars.now = Some(SystemTime::now());
+        let sent = self.send_with(case, vars, case_header).await;
+        vars.now = None;
+        sent
+    }
+
+    async fn send_with(
+        &self,
+        case: &Case,
         vars: &Vars,
         case_header: Option<(&str, String)>,
     ) -> Sent {
         let mut retries = Vec::new();
-        let mut vars = vars.clone();
-        vars.now = Some(SystemTime::now());
         let mut refreshed = false;
         loop {
             let credentials = if case.use_auth {
-                match self.credentials(&vars, refreshed).await {
+                match self.credentials(vars, refreshed).await {
                     Ok(c) => c,
                     Err(e) => {
                         return Sent {
@@ -196,7 +208,7 @@ impl ApiClient {
                 &self.api().headers,
                 &case.request,
                 &credentials,
-                &vars,
+                vars,
             ) {
                 Ok(r) => r,
                 Err(e) => {

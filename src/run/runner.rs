@@ -107,6 +107,14 @@ pub async fn run(
     stopping: watch::Receiver<bool>,
 ) -> Result<(), String> {
     let transport = Transport::new(config.transport.clone())?;
+    let https = |url: &str| {
+        url.get(..6)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https:"))
+    };
+    let proxied_tls = config.transport.proxy.as_deref().is_some_and(https);
+    if proxied_tls || config.targets.values().any(|t| https(t.base_url())) {
+        transport.prepare_tls()?;
+    }
     let mut clients: HashMap<usize, Arc<ApiClient>> = HashMap::new();
     let mut setups = Vec::new();
     let unique = super::client::fresh_unique();
