@@ -1,6 +1,6 @@
 //! Recordings (`recording`), loading them for playback (`load`), matching (`negotiate`, `rules`,
 //! `matcher`), choosing an answer (`scenario`, `fallback`, `playback`), the server and its
-//! journal (`server`, `journal`), record mode (`record`) and the one normalisation of a response
+//! journal (`server`, `journal`, with the secrets a request sent scrubbed: `scrub`), record mode (`record`) and the one normalisation of a response
 //! that record and drift share (`normalize`).
 
 pub mod fallback;
@@ -14,4 +14,5 @@ pub mod record;
 pub mod recording;
 pub mod rules;
 pub mod scenario;
+pub mod scrub;
 pub mod server;

@@ -14,6 +14,7 @@ use super::matcher::{closeness, differences, Against, Incoming};
 use super::scenario::{Pick, Scenarios};
 use crate::case::{Api, BasePath};
 use crate::diag::Diagnostic;
+use crate::redact::Redactor;
 use crate::run::wire::{decode_case_id, CASE_HEADER};
 
 /// An API's recordings, ready to serve.
@@ -27,6 +28,8 @@ pub struct Playback {
     pub base_paths: Vec<BasePath>,
     pub scenarios: Scenarios,
     pub journal: Journal,
+    /// The API's sensitive names: what the journal and the log show is scrubbed with them.
+    pub redactor: Redactor,
 }
 
 /// How an answer was chosen.
@@ -81,6 +84,7 @@ impl Playback {
             entries: loaded.entries,
             credentials: loaded.credentials,
             base_paths,
+            redactor: Redactor::new(&api.sensitive),
             ..Playback::default()
         })
     }

@@ -22,6 +22,7 @@ use tokio::sync::watch;
 use super::journal::Entry;
 use super::matcher::Incoming;
 use super::playback::{miss_message, Answer, How, Playback};
+use super::scrub::scrub_entry;
 use crate::run::wire::{
     encode_case_id, CASE_HEADER, JOURNAL_PATH, MATCH_HEADER, SCENARIO_HEADER, SCENARIO_PREFIX,
     UNMATCHED_HEADER, UNMATCHED_MESSAGE,
@@ -321,6 +322,9 @@ fn recorded_response(
             json_response(404, &body, true)
         }
     };
+    if observer.is_some() || !pinned {
+        scrub_entry(&mut entry, &playback.redactor, incoming);
+    }
     if let Some(obs) = observer {
         obs(&entry);
     }
