@@ -1,8 +1,10 @@
 //! Recordings (`recording`), loading them for playback (`load`), matching (`negotiate`, `rules`,
-//! `matcher`), choosing an answer (`scenario`, `fallback`, `playback`), the server and its
-//! journal (`server`, `journal`, with the secrets a request sent scrubbed: `scrub`), record mode (`record`) and the one normalisation of a response
-//! that record and drift share (`normalize`).
+//! `matcher`), a miss as a diff (`diff`), choosing an answer (`scenario`, `fallback`,
+//! `playback`), the server and its journal (`server`, `journal`; what they show is scrubbed of
+//! the request's secrets: `scrub`), record mode (`record`) and the one normalisation of a
+//! response that record and drift share (`normalize`).
 
+pub mod diff;
 pub mod fallback;
 pub mod journal;
 pub mod load;

@@ -19,13 +19,14 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use super::diff::request_diff;
 use super::journal::Entry;
 use super::matcher::Incoming;
 use super::playback::{miss_message, Answer, How, Playback};
 use super::scrub::scrub_entry;
 use crate::run::wire::{
     encode_case_id, CASE_HEADER, JOURNAL_PATH, MATCH_HEADER, SCENARIO_HEADER, SCENARIO_PREFIX,
-    UNMATCHED_HEADER, UNMATCHED_MESSAGE,
+    UNMATCHED_DIFF, UNMATCHED_HEADER, UNMATCHED_MESSAGE,
 };
 
 /// Largest request body the playback server reads.
@@ -302,8 +303,13 @@ fn recorded_response(
         Answer::Miss {
             explanation,
             closest,
+            expected,
         } => {
-            let message = miss_message(&explanation, &closest);
+            let message = miss_message(&explanation, &closest, expected);
+            let diff = closest
+                .as_ref()
+                .map(|(e, _)| request_diff(&e.id(), &e.interaction.request, incoming))
+                .unwrap_or_default();
             let body = json!({
                 "error": "no recorded interaction matches this request",
                 UNMATCHED_MESSAGE: message,
@@ -313,7 +319,9 @@ fn recorded_response(
                     "case": e.interaction.case,
                     "request": format!("{} {}", e.interaction.request.method, e.interaction.request.path),
                     "differences": diffs,
+                    "is": expected.name(),
                 })),
+                UNMATCHED_DIFF: diff,
             });
             entry.why = message;
             if !pinned {
