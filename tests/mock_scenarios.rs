@@ -180,3 +180,24 @@ fn a_mutated_step_misses_with_a_diff_against_the_expected_next_step() {
     );
     assert!(lines.contains(&request_line.as_str()), "{diff}");
 }
+
+/// Two files record the same GET: in a scenario, the file the client played last answers it
+/// (its cases run in order: the list read after its delete is its own, not another file's).
+#[test]
+fn an_identical_request_goes_to_the_file_played_last() {
+    let add = flow("kimai", "add_customer_rate");
+    let delete = flow("kimai", "delete_customer_rate");
+    let mock = Mock::start("kimai", &["--strict"]);
+    let send = |e: &Loaded| {
+        mock.send(replay(&mock, "kimai", e, "", e.authed).header("x-conform-scenario", "files"))
+    };
+    assert_eq!(send(&add[0]).matched().unwrap().1, add[0].id());
+    for step in &delete[..3] {
+        assert_eq!(send(step).matched().unwrap().1, step.id());
+    }
+    assert_eq!(delete[2].interaction.request.method, "GET");
+    assert!(add.iter().any(
+        |e| e.interaction.request.path == delete[2].interaction.request.path
+            && e.interaction.request.method == "GET"
+    ));
+}

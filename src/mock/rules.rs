@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::case::template::UNIQUE_PLACEHOLDER;
 use crate::json::json_equal;
 use crate::redact::is_placeholder;
 
@@ -147,7 +148,7 @@ impl MatchRules {
     /// Query values (or JSON strings) equal as the server reads them: same text, or the same
     /// boolean or number under the API's style; a scrubbed placeholder matches anything.
     pub fn scalar_equal(&self, rec: &str, inc: &str) -> bool {
-        if rec == inc || is_placeholder(rec) {
+        if text_equal(rec, inc) || is_placeholder(rec) {
             return true;
         }
         let booleans = self.booleans.unwrap_or_default();
@@ -168,6 +169,34 @@ impl MatchRules {
             _ => false,
         }
     }
+}
+
+/// Recorded text equal to the sent text, where the recording's `{{ unique }}` placeholder
+/// stands for the value of any live run (16 lowercase hex digits), as `conform record` wrote it.
+pub fn text_equal(rec: &str, inc: &str) -> bool {
+    if rec == inc || !rec.contains(UNIQUE_PLACEHOLDER) {
+        return rec == inc;
+    }
+    let mut rest = inc;
+    for (n, part) in rec.split(UNIQUE_PLACEHOLDER).enumerate() {
+        if n > 0 {
+            let Some(token) = rest.get(..UNIQUE_PLACEHOLDER.len()) else {
+                return false;
+            };
+            let live = token
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !live && token != UNIQUE_PLACEHOLDER {
+                return false;
+            }
+            rest = &rest[UNIQUE_PLACEHOLDER.len()..];
+        }
+        let Some(after) = rest.strip_prefix(part) else {
+            return false;
+        };
+        rest = after;
+    }
+    rest.is_empty()
 }
 
 #[cfg(test)]
@@ -214,6 +243,24 @@ mod tests {
         };
         assert_eq!(own.over(&loose).booleans, Some(Booleans::Exact));
         assert_eq!(own.over(&loose).numbers, Some(Numbers::ByValue));
+    }
+
+    #[test]
+    fn the_unique_placeholder_stands_for_any_live_runs_value() {
+        let rec = "conform+uniq000000000000@example.com";
+        assert!(text_equal(rec, "conform+018f3a2b4c5d9e7f@example.com"));
+        assert!(text_equal(rec, rec));
+        assert!(!text_equal(rec, "conform+018f3a2b4c5d9e7@example.com"));
+        assert!(!text_equal(rec, "conform+018F3A2B4C5D9E7F@example.com"));
+        assert!(!text_equal(rec, "other+018f3a2b4c5d9e7f@example.com"));
+        assert!(text_equal(
+            "/c/uniq000000000000/x/uniq000000000000",
+            "/c/0123456789abcdef/x/fedcba9876543210"
+        ));
+        assert!(MatchRules::default().body_matches(
+            &json!({"Email": rec}),
+            &json!({"Email": "conform+018f3a2b4c5d9e7f@example.com"})
+        ));
     }
 
     #[test]

@@ -24,6 +24,7 @@ use super::journal::Entry;
 use super::matcher::Incoming;
 use super::playback::{miss_message, Answer, How, Playback};
 use super::scrub::scrub_entry;
+use super::unique::{sent_unique, substitute};
 use crate::run::wire::{
     encode_case_id, CASE_HEADER, JOURNAL_PATH, MATCH_HEADER, SCENARIO_HEADER, SCENARIO_PREFIX,
     UNMATCHED_DIFF, UNMATCHED_HEADER, UNMATCHED_MESSAGE,
@@ -275,16 +276,34 @@ fn recorded_response(
                 How::Fallback => format!("fallback; closest={}", encode_case_id(&id)),
                 how => format!("{}; case={}", how.name(), encode_case_id(&id)),
             };
+            // A live run's `{{ unique }}` goes back where the recording has the placeholder.
+            let unique = if pinned {
+                None
+            } else {
+                let sent = sent_unique(&hit.interaction.request, incoming);
+                playback
+                    .scenarios
+                    .unique(incoming.scenario.as_deref(), sent)
+            };
+            let live = |text: &str| match &unique {
+                Some(u) => substitute(text, u),
+                None => text.to_string(),
+            };
             let mut builder = Response::builder()
                 .status(rec.status)
                 .header(MATCH_HEADER, mark);
             for (name, value) in &rec.headers {
-                builder = builder.header(name, value);
+                builder = builder.header(name, live(value));
             }
-            let bytes = match &body {
+            let mut bytes = match &body {
                 Some(v) => serde_json::to_vec(v).unwrap_or_default(),
                 None => rec.body_bytes(),
             };
+            if unique.is_some() && rec.base64.is_none() {
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    bytes = live(text).into_bytes();
+                }
+            }
             entry.status = rec.status;
             entry.matched = how.name();
             entry.case = Some(id);
