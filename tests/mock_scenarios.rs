@@ -146,3 +146,58 @@ fn out_of_order_steps_are_journaled_and_requests_without_a_scenario_keep_their_a
     );
     assert_eq!(once[0].status, 200);
 }
+
+/// A flow step whose request was changed misses with a diff against the flow's expected next
+/// step (not merely the closest recording), in the answer `conform run` reports.
+#[test]
+fn a_mutated_step_misses_with_a_diff_against_the_expected_next_step() {
+    let steps = flow("kimai", "customer_lifecycle_flow");
+    let mock = Mock::start("kimai", &["--strict"]);
+    let send = |r: reqwest::RequestBuilder| mock.send(r.header("x-conform-scenario", "mutated"));
+    let first = send(replay(&mock, "kimai", &steps[0], "", steps[0].authed));
+    assert_eq!(first.matched().unwrap().1, steps[0].id());
+    let next = &steps[1];
+    let mutated =
+        send(replay(&mock, "kimai", next, "", next.authed).query(&[("mutated", "yes-this-one")]));
+    assert_eq!(mutated.status, 404);
+    assert_eq!(mutated.header("x-conform-unmatched"), Some("1"));
+    let body = mutated.json();
+    assert_eq!(body["closest"]["is"], "next_step", "{body:#}");
+    assert_eq!(body["closest"]["case"], next.interaction.case.as_str());
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("expected next step of the flow"),
+        "{message}"
+    );
+    let diff = body["diff"].as_str().unwrap();
+    let lines: Vec<&str> = diff.lines().collect();
+    assert_eq!(lines[0], format!("--- expected {}", next.id()), "{diff}");
+    assert_eq!(lines[1], "+++ sent", "{diff}");
+    assert!(lines.contains(&"+?mutated=yes-this-one"), "{diff}");
+    let request_line = format!(
+        " {} {}",
+        next.interaction.request.method, next.interaction.request.path
+    );
+    assert!(lines.contains(&request_line.as_str()), "{diff}");
+}
+
+/// Two files record the same GET: in a scenario, the file the client played last answers it
+/// (its cases run in order: the list read after its delete is its own, not another file's).
+#[test]
+fn an_identical_request_goes_to_the_file_played_last() {
+    let add = flow("kimai", "add_customer_rate");
+    let delete = flow("kimai", "delete_customer_rate");
+    let mock = Mock::start("kimai", &["--strict"]);
+    let send = |e: &Loaded| {
+        mock.send(replay(&mock, "kimai", e, "", e.authed).header("x-conform-scenario", "files"))
+    };
+    assert_eq!(send(&add[0]).matched().unwrap().1, add[0].id());
+    for step in &delete[..3] {
+        assert_eq!(send(step).matched().unwrap().1, step.id());
+    }
+    assert_eq!(delete[2].interaction.request.method, "GET");
+    assert!(add.iter().any(
+        |e| e.interaction.request.path == delete[2].interaction.request.path
+            && e.interaction.request.method == "GET"
+    ));
+}

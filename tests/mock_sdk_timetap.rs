@@ -1,7 +1,8 @@
 //! timetap's client calls against `conform mock --api timetap`: every client method of the seed as the
 //! client library sends it (paths with path parameters the recordings do not have, query encoding,
 //! body shape), each answer deserialized into the documented model (required fields required).
-//! TimeTap has no published SDK; calls follow the API docs of seed 001 and the community client `timetappy` (its `Bearer <sessionToken>` header), under the test base path `/test`.
+//! TimeTap has no published SDK; calls follow the API docs of seed 001 and the community client `timetappy` (its `Bearer <sessionToken>` header), under the test base path `/test`, after the
+//! token exchange timetappy does first.
 
 mod mock_support;
 
@@ -14,12 +15,20 @@ use serde_json::Value;
 #[test]
 fn every_client_method_gets_a_2xx_that_deserializes() {
     let mock = Mock::start("timetap", &[]);
+    let token = session_token(&mock);
+    assert!(
+        token.starts_with("st:api:api:"),
+        "documented token shape: {token}"
+    );
+    // The token request is repeatable: a client that re-authenticates gets a token again.
+    assert_eq!(session_token(&mock), token);
+    let authorization = format!("Bearer {token}");
     let failed = failures(
         &mock,
         CALLS,
         &[
             ("accept", "application/json"),
-            ("Authorization", "Bearer st-sdk-session"),
+            ("Authorization", authorization.as_str()),
         ],
     );
     assert_eq!(CALLS.len(), COUNT);
@@ -29,6 +38,34 @@ fn every_client_method_gets_a_2xx_that_deserializes() {
         failed.len(),
         failed.join("\n")
     );
+}
+
+/// timetappy's auth: `GET /live/sessionToken` (always the live prefix) with the API key, a float
+/// timestamp (`time.time()`) and md5(apiKey + privateKey) as hex; no Authorization header.
+fn session_token(mock: &Mock) -> String {
+    use md5::Digest;
+    let signature = hex::encode(md5::Md5::digest(b"sdk-api-keysdk-private-key"));
+    let reply = mock.send(mock.request("GET", "/live/sessionToken").query(&[
+        ("apiKey", "sdk-api-key"),
+        ("timestamp", "1764690000.123456"),
+        ("signature", signature.as_str()),
+    ]));
+    assert_eq!(
+        reply.status,
+        200,
+        "token request: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let body: SessionTokenResponse =
+        serde_json::from_slice(&reply.body).expect("a SessionTokenResponse");
+    body.sessionToken
+}
+
+/// The documented token answer (auth.json `response_model`).
+#[derive(Debug, Deserialize)]
+#[allow(non_snake_case)]
+struct SessionTokenResponse {
+    sessionToken: String,
 }
 
 // The documented models (models.json of the vendor's reference) and the calls.
@@ -318,3 +355,40 @@ const CALLS: &[Call] = &[
     },
 ];
 const COUNT: usize = 19;
+
+/// conform's own runner with the sandbox's auth against the standalone mock: it requests the
+/// session token (answered by recordings/_auth.yaml), then the cases get their recorded answers.
+#[test]
+fn conform_run_with_the_sandbox_auth_gets_a_token_then_recorded_answers() {
+    let mock = Mock::start("timetap", &[]);
+    let reports = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_conform"))
+        .arg("-C")
+        .arg(mock_support::root())
+        .args(["run", "--api", "timetap", "--env", "sandbox", "--filter"])
+        .args(["timetap/get_client::", "--base-url"])
+        .arg(format!("{}/__scenario/sandbox-run", mock.base))
+        .arg("--report-dir")
+        .arg(reports.path())
+        .env("TIMETAP_API_KEY", "sdk-api-key-123")
+        .env("TIMETAP_PRIVATE_KEY", "sdk-private-key-456")
+        .output()
+        .expect("conform run starts");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    let journal = mock.get("/__conform/journal").json();
+    let requests = journal["requests"].as_array().expect("journaled requests");
+    let first = &requests[0];
+    assert_eq!(first["case"], "_auth::GET /sessionToken", "{first}");
+    assert_eq!(first["status"], 200, "{first}");
+    assert!(
+        requests.iter().all(|r| r["matched"] == "exact"),
+        "{journal:#}"
+    );
+}

@@ -329,7 +329,10 @@ fn the_standalone_mock_answers_a_real_client() {
         .next()
         .unwrap()
         .unwrap()
-        .contains("GET /items/1?apiKey=anything -> 200 (exact get_item.yaml::fetches an item)"));
+        // The mock's log never shows a sensitive query value the client sent.
+        .contains(
+            "GET /items/1?apiKey=<scrubbed:apikey> -> 200 (exact get_item.yaml::fetches an item)"
+        ));
     assert!(lines
         .next()
         .unwrap()

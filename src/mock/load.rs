@@ -2,7 +2,9 @@
 //! about its case (flow step or not, sent with credentials or not, endpoint template, rules).
 //!
 //! Per-API match defaults live in `cases/<api>/recordings/_api.yaml` (`match: {...}`), beside
-//! the recordings they govern; a case file cannot be called `_api`, so the name never clashes.
+//! the recordings they govern. The token exchange of the API's auth (no case sends it) is
+//! recorded in `cases/<api>/recordings/_auth.yaml`, one interaction per token endpoint, its
+//! `case` naming the endpoint (`GET /sessionToken`); it is repeatable, as a token request is.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -103,6 +105,10 @@ pub fn load(root: &Path, api: &Api) -> Result<LoadedApi, Vec<Diagnostic>> {
             Err(mut d) => problems.append(&mut d),
         }
     }
+    match auth_entries(root, api, &defaults) {
+        Ok(mut e) => entries.append(&mut e),
+        Err(mut d) => problems.append(&mut d),
+    }
     let credentials = credential_headers(api);
     for e in &mut entries {
         // A credential kept (scrubbed) in the recording was sent, whatever the case says.
@@ -121,6 +127,53 @@ pub fn load(root: &Path, api: &Api) -> Result<LoadedApi, Vec<Diagnostic>> {
     } else {
         Err(problems)
     }
+}
+
+/// The stem of the file recording the API's token exchange.
+pub const AUTH_STEM: &str = "_auth";
+
+/// `cases/<api>/recordings/_auth.yaml`: the answers to the environments' token requests.
+fn auth_entries(
+    root: &Path,
+    api: &Api,
+    defaults: &MatchRules,
+) -> Result<Vec<Loaded>, Vec<Diagnostic>> {
+    let mut tokens: Vec<(&Endpoint, bool)> = Vec::new();
+    for auth in api.environments.values().filter_map(|e| e.auth.as_ref()) {
+        if let Some(t) = &auth.token_request {
+            // The token request carries the static credentials (Mindbody's Api-Key).
+            let authed = !auth.headers.is_empty() || !auth.query.is_empty();
+            match tokens.iter_mut().find(|(e, _)| *e == &t.endpoint) {
+                Some((_, a)) => *a |= authed,
+                None => tokens.push((&t.endpoint, authed)),
+            }
+        }
+    }
+    let names: Vec<String> = tokens.iter().map(|(e, _)| e.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let path = recording::recording_path(&root.join(&api.dir), AUTH_STEM);
+    let display = recording::recording_path(&api.dir, AUTH_STEM);
+    let Some(rec) = recording::load(&path, &display, &api.dir.join("api.yaml"), &names)? else {
+        return Ok(Vec::new());
+    };
+    Ok(rec
+        .interactions
+        .into_iter()
+        .filter_map(|interaction| {
+            let (endpoint, authed) = tokens
+                .iter()
+                .find(|(e, _)| e.to_string() == interaction.case)?;
+            Some(Loaded {
+                stem: AUTH_STEM.to_string(),
+                template: (*endpoint).clone(),
+                flow: false,
+                authed: *authed,
+                repeatable: true,
+                rules: interaction.rules.clone().unwrap_or_default().over(defaults),
+                interaction,
+            })
+        })
+        .collect())
 }
 
 fn api_defaults(root: &Path, api: &Api) -> Result<MatchRules, Diagnostic> {

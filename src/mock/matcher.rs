@@ -68,7 +68,7 @@ pub fn differences(a: &Against<'_>, inc: &Incoming) -> Vec<String> {
             rec.method, inc.method
         ));
     }
-    if rec.path != inc.path {
+    if !super::rules::text_equal(&rec.path, &inc.path) {
         out.push(format!("path: recorded {}, got {}", rec.path, inc.path));
     }
     if !rules.query_matches(&rec.query, &inc.query) {

@@ -14,6 +14,7 @@ use super::matcher::{closeness, differences, Against, Incoming};
 use super::scenario::{Pick, Scenarios};
 use crate::case::{Api, BasePath};
 use crate::diag::Diagnostic;
+use crate::redact::Redactor;
 use crate::run::wire::{decode_case_id, CASE_HEADER};
 
 /// An API's recordings, ready to serve.
@@ -27,6 +28,8 @@ pub struct Playback {
     pub base_paths: Vec<BasePath>,
     pub scenarios: Scenarios,
     pub journal: Journal,
+    /// The API's sensitive names: what the journal and the log show is scrubbed with them.
+    pub redactor: Redactor,
 }
 
 /// How an answer was chosen.
@@ -49,6 +52,27 @@ impl How {
     }
 }
 
+/// What the interaction a miss is compared with is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expected {
+    /// The case named by the case header.
+    Pinned,
+    /// The next step of a flow under way in the request's scenario.
+    NextStep,
+    /// Merely the closest interaction.
+    Closest,
+}
+
+impl Expected {
+    pub fn name(self) -> &'static str {
+        match self {
+            Expected::Pinned => "case",
+            Expected::NextStep => "next_step",
+            Expected::Closest => "closest",
+        }
+    }
+}
+
 /// What the server decided for one request.
 pub enum Answer<'a> {
     Hit {
@@ -60,7 +84,11 @@ pub enum Answer<'a> {
     },
     Miss {
         explanation: String,
+        /// The expected exchange (the pinned case's, the next step of a flow under way in the
+        /// scenario) or else the closest one, and how the request differs from it.
         closest: Option<(&'a Loaded, Vec<String>)>,
+        /// What `closest` is to the request.
+        expected: Expected,
     },
 }
 
@@ -81,6 +109,7 @@ impl Playback {
             entries: loaded.entries,
             credentials: loaded.credentials,
             base_paths,
+            redactor: Redactor::new(&api.sensitive),
             ..Playback::default()
         })
     }
@@ -200,20 +229,41 @@ impl Playback {
                     self.api
                 ),
                 closest: Some((entry, diffs)),
+                expected: Expected::Pinned,
             }
         }
     }
 
     fn miss(&self, req: &Incoming, explanation: String) -> Answer<'_> {
-        let closest = self
-            .entries
-            .iter()
-            .max_by_key(|e| closeness(&self.against(e, true), req))
+        let score = |e: &Loaded| closeness(&self.against(e, true), req);
+        let next = self
+            .expected_next(req)
+            .into_iter()
+            .map(|i| &self.entries[i])
+            .max_by_key(|e| score(e));
+        let closest = next
+            .or_else(|| self.entries.iter().max_by_key(|e| score(e)))
             .map(|e| (e, differences(&self.against(e, true), req)));
         Answer::Miss {
             explanation,
             closest,
+            expected: match next {
+                Some(_) => Expected::NextStep,
+                None => Expected::Closest,
+            },
         }
+    }
+
+    /// The expected next step of each flow under way in `req`'s scenario (the default one when
+    /// it names none).
+    fn expected_next(&self, req: &Incoming) -> Vec<usize> {
+        let name = req.scenario.as_deref().unwrap_or("");
+        self.scenarios
+            .unfinished(&self.entries)
+            .into_iter()
+            .filter(|(s, _)| s == name)
+            .map(|(_, next)| next)
+            .collect()
     }
 
     /// The interactions closest to `req`, with their differences (for the journal).
@@ -223,14 +273,8 @@ impl Playback {
             .map(|i| (closeness(&self.against(&self.entries[i], true), req), i))
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let expected: Vec<usize> = match &req.scenario {
-            Some(name) => self
-                .scenarios
-                .unfinished(&self.entries)
-                .into_iter()
-                .filter(|(s, _)| s == name)
-                .map(|(_, next)| next)
-                .collect(),
+        let expected = match &req.scenario {
+            Some(_) => self.expected_next(req),
             None => Vec::new(),
         };
         let closest = scored.into_iter().map(|(_, i)| i).take(n);
@@ -251,10 +295,22 @@ impl Playback {
 }
 
 /// The text of a miss, for the 404 body and for the runner's failure message.
-pub fn miss_message(explanation: &str, closest: &Option<(&Loaded, Vec<String>)>) -> String {
+pub fn miss_message(
+    explanation: &str,
+    closest: &Option<(&Loaded, Vec<String>)>,
+    expected: Expected,
+) -> String {
+    let what = match expected {
+        Expected::Pinned => {
+            let diffs = closest.as_ref().map(|(_, d)| d.join("; "));
+            return format!("{explanation}, in: {}", diffs.unwrap_or_default());
+        }
+        Expected::NextStep => "expected next step of the flow",
+        Expected::Closest => "closest recording",
+    };
     match closest {
         Some((e, diffs)) => format!(
-            "{explanation}; closest recording: `{}` ({} {}) in {}.yaml, which differs in: {}",
+            "{explanation}; {what}: `{}` ({} {}) in {}.yaml, which differs in: {}",
             e.interaction.case,
             e.interaction.request.method,
             e.interaction.request.path,

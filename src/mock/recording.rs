@@ -276,7 +276,16 @@ fn problems(it: &Interaction, case_file: &Path, case_names: &[&str]) -> Vec<Prob
             help: Some(help),
             ..problem(
                 Part::Case,
-                format!("case `{}` is not in {}", it.case, case_file.display()),
+                if case_file.ends_with("api.yaml") {
+                    // `_auth.yaml`: its cases are the environments' token endpoints.
+                    format!(
+                        "case `{}` is not the token request endpoint of an environment in {}",
+                        it.case,
+                        case_file.display()
+                    )
+                } else {
+                    format!("case `{}` is not in {}", it.case, case_file.display())
+                },
             )
         });
     }

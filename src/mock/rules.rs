@@ -2,12 +2,14 @@
 //!
 //! Exact by default. A recording (`match:` on an interaction) or an API (`cases/<api>/recordings/
 //! _api.yaml`) may opt into `subset` (every recorded part must be in the request; the request may
-//! send more) and `ignore` (query names or dotted body paths never compared). Values compare by
-//! value, as servers parse them: `true` = `True`, `10` = `10.0`; scrubbed placeholders match any.
+//! send more) and `ignore` (query names or dotted body paths never compared). Query values and
+//! JSON strings compare as text unless the API's style says how its server parses them
+//! (`booleans: any-case | loose`, `numbers: by-value`); scrubbed placeholders match any.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::case::template::UNIQUE_PLACEHOLDER;
 use crate::json::json_equal;
 use crate::redact::is_placeholder;
 
@@ -21,7 +23,32 @@ pub enum Mode {
     Subset,
 }
 
-/// `match: { query: subset|exact, body: subset|exact, ignore: [names or dotted paths] }`.
+/// How the server reads `true`/`false` in a query value or a JSON string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Booleans {
+    /// As text: `true` is not `True`.
+    #[default]
+    Exact,
+    /// `true` = `True` = `TRUE` (ASP.NET, Python clients' `str(True)`).
+    AnyCase,
+    /// Any case, and `1` = `true`, `0` = `false` (PHP, many form parsers).
+    Loose,
+}
+
+/// How the server reads a number in a query value or a JSON string.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Numbers {
+    /// As text: `10` is not `10.0`.
+    #[default]
+    Exact,
+    /// Numerically: `10` = `10.0` = `1e1`.
+    ByValue,
+}
+
+/// `match: { query: subset|exact, body: subset|exact, ignore: [names or dotted paths],
+/// booleans: exact|any-case|loose, numbers: exact|by-value }`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchRules {
@@ -32,6 +59,10 @@ pub struct MatchRules {
     /// Query parameter names and body paths (`Client.BirthDate`) left out of the comparison.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignore: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booleans: Option<Booleans>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbers: Option<Numbers>,
 }
 
 impl MatchRules {
@@ -43,6 +74,8 @@ impl MatchRules {
             query: self.query.or(defaults.query),
             body: self.body.or(defaults.body),
             ignore,
+            booleans: self.booleans.or(defaults.booleans),
+            numbers: self.numbers.or(defaults.numbers),
         }
     }
 
@@ -66,7 +99,7 @@ impl MatchRules {
         for (k, v) in &rec {
             let Some(i) = rest
                 .iter()
-                .position(|(ik, iv)| ik == k && scalar_equal(v, iv))
+                .position(|(ik, iv)| ik == k && self.scalar_equal(v, iv))
             else {
                 return false;
             };
@@ -107,30 +140,63 @@ impl MatchRules {
             (Value::Array(a), Value::Array(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| self.value_matches(x, y, at))
             }
-            (Value::String(a), Value::String(b)) => scalar_equal(a, b),
+            (Value::String(a), Value::String(b)) => self.scalar_equal(a, b),
             _ => json_equal(rec, inc),
+        }
+    }
+
+    /// Query values (or JSON strings) equal as the server reads them: same text, or the same
+    /// boolean or number under the API's style; a scrubbed placeholder matches anything.
+    pub fn scalar_equal(&self, rec: &str, inc: &str) -> bool {
+        if text_equal(rec, inc) || is_placeholder(rec) {
+            return true;
+        }
+        let booleans = self.booleans.unwrap_or_default();
+        let boolean = |s: &str| match (s.to_ascii_lowercase().as_str(), booleans) {
+            (_, Booleans::Exact) => None,
+            ("true", _) => Some(true),
+            ("false", _) => Some(false),
+            ("1", Booleans::Loose) => Some(true),
+            ("0", Booleans::Loose) => Some(false),
+            _ => None,
+        };
+        if let (Some(a), Some(b)) = (boolean(rec), boolean(inc)) {
+            return a == b;
+        }
+        let number = |s: &str| s.parse::<f64>().ok().filter(|n| n.is_finite());
+        match (self.numbers.unwrap_or_default(), number(rec), number(inc)) {
+            (Numbers::ByValue, Some(a), Some(b)) => a == b,
+            _ => false,
         }
     }
 }
 
-/// Query values (or JSON strings) equal by value: same text, booleans ignoring case, numbers
-/// numerically; a scrubbed placeholder matches anything.
-pub fn scalar_equal(rec: &str, inc: &str) -> bool {
-    if rec == inc || is_placeholder(rec) {
-        return true;
+/// Recorded text equal to the sent text, where the recording's `{{ unique }}` placeholder
+/// stands for the value of any live run (16 lowercase hex digits), as `conform record` wrote it.
+pub fn text_equal(rec: &str, inc: &str) -> bool {
+    if rec == inc || !rec.contains(UNIQUE_PLACEHOLDER) {
+        return rec == inc;
     }
-    let boolean = |s: &str| match s.to_ascii_lowercase().as_str() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
-    };
-    if let (Some(a), Some(b)) = (boolean(rec), boolean(inc)) {
-        return a == b;
+    let mut rest = inc;
+    for (n, part) in rec.split(UNIQUE_PLACEHOLDER).enumerate() {
+        if n > 0 {
+            let Some(token) = rest.get(..UNIQUE_PLACEHOLDER.len()) else {
+                return false;
+            };
+            let live = token
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !live && token != UNIQUE_PLACEHOLDER {
+                return false;
+            }
+            rest = &rest[UNIQUE_PLACEHOLDER.len()..];
+        }
+        let Some(after) = rest.strip_prefix(part) else {
+            return false;
+        };
+        rest = after;
     }
-    match (rec.parse::<f64>(), inc.parse::<f64>()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    }
+    rest.is_empty()
 }
 
 #[cfg(test)]
@@ -145,19 +211,63 @@ mod tests {
     }
 
     #[test]
-    fn values_compare_by_value() {
-        assert!(scalar_equal("false", "False"));
-        assert!(scalar_equal("10", "10.0"));
-        assert!(!scalar_equal("10", "11"));
-        assert!(!scalar_equal("true", "1"));
-        assert!(scalar_equal("<scrubbed:apiKey>", "anything"));
+    fn values_compare_as_the_api_style_says() {
+        let exact = MatchRules::default();
+        assert!(!exact.scalar_equal("false", "False"));
+        assert!(!exact.scalar_equal("10", "10.0"));
+        assert!(exact.scalar_equal("<scrubbed:apiKey>", "anything"));
+        let style = |booleans, numbers| MatchRules {
+            booleans: Some(booleans),
+            numbers: Some(numbers),
+            ..MatchRules::default()
+        };
+        let any_case = style(Booleans::AnyCase, Numbers::Exact);
+        assert!(any_case.scalar_equal("false", "False"));
+        assert!(!any_case.scalar_equal("true", "1"));
+        assert!(!any_case.scalar_equal("10", "10.0"));
+        let loose = style(Booleans::Loose, Numbers::ByValue);
+        assert!(loose.scalar_equal("true", "1"));
+        assert!(loose.scalar_equal("False", "0"));
+        assert!(!loose.scalar_equal("true", "0"));
+        assert!(loose.scalar_equal("10", "10.0"));
+        assert!(loose.scalar_equal("10", "1e1"));
+        assert!(!loose.scalar_equal("10", "11"));
+        assert!(!loose.scalar_equal("NaN", "NaN "));
+        let body = json!({"Test": "true", "Count": "10"});
+        assert!(loose.body_matches(&body, &json!({"Test": "True", "Count": "10.0"})));
+        assert!(!exact.body_matches(&body, &json!({"Test": "True", "Count": "10"})));
+        // An interaction's own style wins over the API's.
+        let own = MatchRules {
+            booleans: Some(Booleans::Exact),
+            ..MatchRules::default()
+        };
+        assert_eq!(own.over(&loose).booleans, Some(Booleans::Exact));
+        assert_eq!(own.over(&loose).numbers, Some(Numbers::ByValue));
+    }
+
+    #[test]
+    fn the_unique_placeholder_stands_for_any_live_runs_value() {
+        let rec = "conform+uniq000000000000@example.com";
+        assert!(text_equal(rec, "conform+018f3a2b4c5d9e7f@example.com"));
+        assert!(text_equal(rec, rec));
+        assert!(!text_equal(rec, "conform+018f3a2b4c5d9e7@example.com"));
+        assert!(!text_equal(rec, "conform+018F3A2B4C5D9E7F@example.com"));
+        assert!(!text_equal(rec, "other+018f3a2b4c5d9e7f@example.com"));
+        assert!(text_equal(
+            "/c/uniq000000000000/x/uniq000000000000",
+            "/c/0123456789abcdef/x/fedcba9876543210"
+        ));
+        assert!(MatchRules::default().body_matches(
+            &json!({"Email": rec}),
+            &json!({"Email": "conform+018f3a2b4c5d9e7f@example.com"})
+        ));
     }
 
     #[test]
     fn exact_query_needs_every_pair_and_no_more() {
         let exact = MatchRules::default();
         let rec = pairs(&[("a", "1"), ("b", "true")]);
-        assert!(exact.query_matches(&rec, &pairs(&[("b", "True"), ("a", "1")])));
+        assert!(exact.query_matches(&rec, &pairs(&[("b", "true"), ("a", "1")])));
         assert!(!exact.query_matches(&rec, &pairs(&[("a", "1"), ("b", "true"), ("c", "x")])));
         let subset = MatchRules {
             query: Some(Mode::Subset),

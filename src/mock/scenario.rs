@@ -16,6 +16,10 @@ use super::load::Loaded;
 pub struct State {
     /// Indices of the non-repeatable interactions already answered.
     pub used: BTreeSet<usize>,
+    /// The same, in the order they were answered (the latest last).
+    pub order: Vec<usize>,
+    /// The live `{{ unique }}` value the client sent, once seen (`unique`).
+    pub unique: Option<String>,
 }
 
 /// Every scenario's state, by name.
@@ -63,15 +67,28 @@ impl Scenarios {
             (0..entries.len())
                 .any(|j| entries[j].stem == entries[i].stem && state.used.contains(&j))
         };
-        // The next step of a flow under way, then an exchange outside flows, then the step that
-        // starts a flow, then anything (out of order).
+        // The next step of a flow under way, then an exchange outside flows (first one of a file
+        // whose state-changing exchange this scenario used: its cases run in order, so the list
+        // read after its delete is its own), then the step that starts a flow, then anything
+        // (out of order). Ties go to recorded order.
         let rank = |i: usize| match (entries[i].flow, earlier(i).is_empty()) {
             (true, true) if started(i) => 0,
-            (false, _) => 1,
-            (true, true) => 2,
-            (true, false) => 3,
+            (false, _) if started(i) => 1,
+            (false, _) => 2,
+            (true, true) => 3,
+            (true, false) => 4,
         };
-        let Some(index) = open.iter().copied().min_by_key(|&i| (rank(i), i)) else {
+        // Among files under way, the one that used an exchange last: the client plays it now.
+        let latest = |i: usize| {
+            let stem = &entries[i].stem;
+            let at = state.order.iter().rposition(|&j| &entries[j].stem == stem);
+            std::cmp::Reverse(at)
+        };
+        let Some(index) = open
+            .iter()
+            .copied()
+            .min_by_key(|&i| (rank(i), latest(i), i))
+        else {
             // The default scenario keeps answering: the last matching exchange repeats.
             return match hits.last() {
                 Some(&index) if scenario.is_none() => Pick::Chosen {
@@ -84,11 +101,23 @@ impl Scenarios {
         let out_of_order = earlier(index);
         if !entries[index].repeatable {
             state.used.insert(index);
+            state.order.push(index);
         }
         Pick::Chosen {
             index,
             out_of_order,
         }
+    }
+
+    /// Remembers `learned` (the live `{{ unique }}` value a request sent) for `scenario`, and
+    /// gives the value the scenario's answers carry, if one was ever sent.
+    pub fn unique(&self, scenario: Option<&str>, learned: Option<String>) -> Option<String> {
+        let mut all = self.by_name.lock().unwrap_or_else(|p| p.into_inner());
+        let state = all.entry(scenario.unwrap_or("").to_string()).or_default();
+        if learned.is_some() {
+            state.unique = learned;
+        }
+        state.unique.clone()
     }
 
     /// Each scenario's flows that were started and not finished: `(scenario, next step)`.

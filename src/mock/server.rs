@@ -19,12 +19,15 @@ use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use super::diff::request_diff;
 use super::journal::Entry;
 use super::matcher::Incoming;
 use super::playback::{miss_message, Answer, How, Playback};
+use super::scrub::scrub_entry;
+use super::unique::{sent_unique, substitute};
 use crate::run::wire::{
     encode_case_id, CASE_HEADER, JOURNAL_PATH, MATCH_HEADER, SCENARIO_HEADER, SCENARIO_PREFIX,
-    UNMATCHED_HEADER, UNMATCHED_MESSAGE,
+    UNMATCHED_DIFF, UNMATCHED_HEADER, UNMATCHED_MESSAGE,
 };
 
 /// Largest request body the playback server reads.
@@ -273,16 +276,34 @@ fn recorded_response(
                 How::Fallback => format!("fallback; closest={}", encode_case_id(&id)),
                 how => format!("{}; case={}", how.name(), encode_case_id(&id)),
             };
+            // A live run's `{{ unique }}` goes back where the recording has the placeholder.
+            let unique = if pinned {
+                None
+            } else {
+                let sent = sent_unique(&hit.interaction.request, incoming);
+                playback
+                    .scenarios
+                    .unique(incoming.scenario.as_deref(), sent)
+            };
+            let live = |text: &str| match &unique {
+                Some(u) => substitute(text, u),
+                None => text.to_string(),
+            };
             let mut builder = Response::builder()
                 .status(rec.status)
                 .header(MATCH_HEADER, mark);
             for (name, value) in &rec.headers {
-                builder = builder.header(name, value);
+                builder = builder.header(name, live(value));
             }
-            let bytes = match &body {
+            let mut bytes = match &body {
                 Some(v) => serde_json::to_vec(v).unwrap_or_default(),
                 None => rec.body_bytes(),
             };
+            if unique.is_some() && rec.base64.is_none() {
+                if let Ok(text) = std::str::from_utf8(&bytes) {
+                    bytes = live(text).into_bytes();
+                }
+            }
             entry.status = rec.status;
             entry.matched = how.name();
             entry.case = Some(id);
@@ -301,8 +322,13 @@ fn recorded_response(
         Answer::Miss {
             explanation,
             closest,
+            expected,
         } => {
-            let message = miss_message(&explanation, &closest);
+            let message = miss_message(&explanation, &closest, expected);
+            let diff = closest
+                .as_ref()
+                .map(|(e, _)| request_diff(&e.id(), &e.interaction.request, incoming))
+                .unwrap_or_default();
             let body = json!({
                 "error": "no recorded interaction matches this request",
                 UNMATCHED_MESSAGE: message,
@@ -312,7 +338,9 @@ fn recorded_response(
                     "case": e.interaction.case,
                     "request": format!("{} {}", e.interaction.request.method, e.interaction.request.path),
                     "differences": diffs,
+                    "is": expected.name(),
                 })),
+                UNMATCHED_DIFF: diff,
             });
             entry.why = message;
             if !pinned {
@@ -321,6 +349,9 @@ fn recorded_response(
             json_response(404, &body, true)
         }
     };
+    if observer.is_some() || !pinned {
+        scrub_entry(&mut entry, &playback.redactor, incoming);
+    }
     if let Some(obs) = observer {
         obs(&entry);
     }

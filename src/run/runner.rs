@@ -429,19 +429,18 @@ async fn run_case(
         Ok(r) => r,
         Err(e) => return (fail(outcome, e, Some(&request)), None),
     };
-    if ctx.playback && response.header(wire::UNMATCHED_HEADER).is_some() {
-        let detail = serde_json::from_slice::<serde_json::Value>(&response.body)
-            .ok()
-            .and_then(|v| {
-                v.get(wire::UNMATCHED_MESSAGE)
-                    .and_then(|m| m.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_else(|| "the playback server has no recording for this request".into());
+    // A miss of conform's playback server or of `conform mock` is never the vendor's answer.
+    if response.header(wire::UNMATCHED_HEADER).is_some() {
+        let source = if ctx.playback {
+            "playback"
+        } else {
+            "conform mock"
+        };
+        let detail = wire::unmatched_detail(&response.body);
         return (
             fail(
                 outcome,
-                format!("playback: {detail}").into(),
+                format!("{source}: {detail}").into(),
                 Some(&request),
             ),
             None,

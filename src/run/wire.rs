@@ -6,7 +6,8 @@
 //!   `<file stem>::<case name>`, percent-encoded ([`encode_case_id`], [`decode_case_id`]), so each
 //!   case is answered with its own recorded interaction. Never recorded, never sent live.
 //! - [`UNMATCHED_HEADER`]: set by the playback server on its 404 when no recording matches; the
-//!   JSON body then carries a human-readable [`UNMATCHED_MESSAGE`] field (and `differences`).
+//!   JSON body then carries a human-readable [`UNMATCHED_MESSAGE`] field, `differences` and an
+//!   [`UNMATCHED_DIFF`] against the expected exchange.
 //! - [`SCENARIO_HEADER`], [`SCENARIO_PREFIX`], [`MATCH_HEADER`], [`JOURNAL_PATH`]: what other
 //!   clients of `conform mock` use (docs/recordings.md, "The wire contract").
 
@@ -20,6 +21,10 @@ pub const UNMATCHED_HEADER: &str = "x-conform-unmatched";
 
 /// Field of an unmatched answer's JSON body holding the explanation.
 pub const UNMATCHED_MESSAGE: &str = "message";
+
+/// Field of an unmatched answer's JSON body holding a unified diff of the expected exchange's
+/// request (the pinned case's, or the next step of the flow under way) against the one sent.
+pub const UNMATCHED_DIFF: &str = "diff";
 
 /// Header naming the scenario a client plays against `conform mock` (state kept per name).
 pub const SCENARIO_HEADER: &str = "x-conform-scenario";
@@ -46,6 +51,24 @@ pub fn decode_case_id(value: &str) -> String {
         .into_owned()
 }
 
+/// What a miss answer says: its message, then the diff against the expected exchange (method,
+/// path, query, body of what was expected against what was sent).
+pub fn unmatched_detail(body: &[u8]) -> String {
+    let body = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let field = |name: &str| {
+        body.as_ref()
+            .and_then(|v| v.get(name)?.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    let message = field(UNMATCHED_MESSAGE)
+        .unwrap_or_else(|| "the playback server has no recording for this request".into());
+    match field(UNMATCHED_DIFF) {
+        Some(diff) => format!("{message}\n{}", diff.trim_end()),
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +79,18 @@ mod tests {
         let value = encode_case_id(id);
         assert!(value.is_ascii(), "{value}");
         assert_eq!(decode_case_id(&value), id);
+    }
+
+    #[test]
+    fn a_miss_reads_as_its_message_then_its_diff() {
+        let body = br#"{"message": "no match", "diff": "--- expected a::b\n+++ sent\n"}"#;
+        assert_eq!(
+            unmatched_detail(body),
+            "no match\n--- expected a::b\n+++ sent"
+        );
+        assert_eq!(
+            unmatched_detail(b"not json"),
+            "the playback server has no recording for this request"
+        );
     }
 }
