@@ -516,21 +516,15 @@ fn the_suites_own_recordings_give_no_finding(
     );
 }
 
-/// Cases whose request another file of the API also sends, recorded with another answer (the
-/// state differs), outside flow files: the standalone mock cannot tell them apart and answers with
-/// the first recording. `delete_customer_rate.yaml` is a flow in all but name (setup, delete,
-/// verify, delete again): with `flow: true` it plays as its own script and this list is empty.
-const MOCK_AMBIGUOUS: &[&str] =
-    &["kimai/delete_customer_rate::the deleted rate is no longer listed"];
-
 /// `conform drift --base-url` at `conform mock`: a real client of the standalone mock, with the
 /// sandbox environment's auth (fake credentials: the mock matches credentials by presence).
 /// Drift names a scenario per flow file and one for the other files (the mock's log shows them),
-/// so flows play as recorded scripts. Mindbody and TimeTap are left out: their token requests
-/// (`POST /usertoken/issue`, TimeTap's signed `GET /sessionToken`) have no recording for the
-/// standalone mock to answer (playback runs above cover their recordings).
+/// so flows play as recorded scripts. The token requests of Mindbody and TimeTap are answered
+/// from their `recordings/_auth.yaml`.
 #[rstest]
-fn drift_at_conform_mock_finds_nothing(#[values("kimai", "perfectgym", "trackops")] api: &str) {
+fn drift_at_conform_mock_finds_nothing(
+    #[values("kimai", "mindbody", "perfectgym", "timetap", "trackops")] api: &str,
+) {
     let mock = Mock::start(api);
     let reports = tempfile::tempdir().unwrap();
     let fake = [
@@ -541,6 +535,13 @@ fn drift_at_conform_mock_finds_nothing(#[values("kimai", "perfectgym", "trackops
         ("TRACKOPS_USERNAME", "fake-trackops-user"),
         ("TRACKOPS_API_TOKEN", "fake-trackops-token"),
         ("TRACKOPS_SUBDOMAIN", "sandbox"),
+        ("MINDBODY_API_KEY", "fake-mindbody-key"),
+        ("MINDBODY_USERNAME", "fake-staff-user"),
+        ("MINDBODY_PASSWORD", "fake-staff-password"),
+        ("MINDBODY_SITE_ID", "-99"),
+        ("MINDBODY_CLIENT_ID", "100000001"),
+        ("TIMETAP_API_KEY", "fake-timetap-key"),
+        ("TIMETAP_PRIVATE_KEY", "fake-timetap-private"),
     ];
     let out = Command::new(env!("CARGO_BIN_EXE_conform"))
         .args([
@@ -553,6 +554,10 @@ fn drift_at_conform_mock_finds_nothing(#[values("kimai", "perfectgym", "trackops
             "sandbox",
             "--base-url",
             &mock.base,
+            // One file at a time: files sharing the API's scenario must not interleave their
+            // steps (docs/recordings.md); flows get a scenario each.
+            "-j",
+            "1",
         ])
         .arg("--report-dir")
         .arg(reports.path())
@@ -572,7 +577,6 @@ fn drift_at_conform_mock_finds_nothing(#[values("kimai", "perfectgym", "trackops
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| !MOCK_AMBIGUOUS.contains(&c["case"].as_str().unwrap()))
         .flat_map(|c| c["findings"].as_array().cloned().unwrap_or_default())
         .filter(|f| f["grade"] != "noise")
         .map(|f| format!("{} {} {}", f["case"], f["code"], f["pointer"]))
@@ -582,12 +586,19 @@ fn drift_at_conform_mock_finds_nothing(#[values("kimai", "perfectgym", "trackops
     assert_eq!(doc["summary"]["breaking"], 0, "{text}");
     assert!(doc["summary"]["compared"].as_u64().unwrap() > 0, "{text}");
     assert_eq!(out.status.code(), Some(0), "{text}");
-    // Every request named a scenario of this run: the API's, and one per flow file.
+    // Every request named a scenario of this run: the API's, and one per flow file (the token
+    // request of an auth is the API's, answered from `_auth.yaml` in any scenario).
     let journal = journal(&mock.base);
     let scenarios: std::collections::BTreeSet<&str> = journal["requests"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|r| {
+            !r["case"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("_auth::")
+        })
         .map(|r| r["scenario"].as_str().unwrap_or_default())
         .collect();
     assert!(

@@ -274,8 +274,9 @@ fn finding(
         if moving.contains(&(d.part, d.pointer.clone())) {
             grade = Grade::Noise;
             why = "the value differed between two live reads".into();
-        } else if let Some(reason) =
-            noise::by_format(d).or_else(|| noise::by_echo(d, &echoes.recorded, &echoes.live))
+        } else if let Some(reason) = noise::by_format(d)
+            .or_else(|| noise::by_unique(d))
+            .or_else(|| noise::by_echo(d, &echoes.recorded, &echoes.live))
         {
             grade = Grade::Noise;
             why = reason;

@@ -88,6 +88,22 @@ pub fn request_values(
     out
 }
 
+/// Why a value-only difference is noise because the recording holds the `{{ unique }}`
+/// placeholder where the live run has its own per-run value (what `conform record` stores).
+pub fn by_unique(d: &Difference) -> Option<String> {
+    if !d.code.is_value_only() {
+        return None;
+    }
+    let (Some(serde_json::Value::String(rec)), Some(serde_json::Value::String(live))) =
+        (&d.recorded, &d.live)
+    else {
+        return None;
+    };
+    (rec.contains(crate::case::template::UNIQUE_PLACEHOLDER)
+        && crate::mock::rules::text_equal(rec, live))
+    .then(|| "the recording's `{{ unique }}` placeholder stands for this run's value".into())
+}
+
 /// Why a value-only difference is noise because it echoes the request, if it does: the recorded
 /// value was sent by the recorded request and the live value by the live one.
 pub fn by_echo(
@@ -153,6 +169,18 @@ mod tests {
         assert!(by_echo(&d, &rec, &live).is_some());
         d.live = Some(json!(58));
         assert!(by_echo(&d, &rec, &live).is_none());
+    }
+
+    #[test]
+    fn the_unique_placeholder_stands_for_any_runs_value() {
+        let d = diff(
+            "c+uniq000000000000@example.com",
+            "c+018f3a2b4c5d9e7f@example.com",
+        );
+        assert!(by_unique(&d).is_some());
+        let other = diff("c+uniq000000000000@example.com", "someone@example.com");
+        assert!(by_unique(&other).is_none());
+        assert!(by_unique(&diff("a", "b")).is_none());
     }
 
     #[test]
