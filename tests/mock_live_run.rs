@@ -44,7 +44,10 @@ fn a_live_mindbody_flow_gets_a_token_then_exact_answers() {
         assert_eq!(r["matched"], "exact", "{r}");
         let case = r["case"].as_str().unwrap();
         assert!(
-            case.starts_with("flow_client_lifecycle::") || case.starts_with("_auth::"),
+            // The API's setup runs with any selected case (the steps the environment does not pin).
+            ["flow_client_lifecycle::", "_auth::", "setup::"]
+                .iter()
+                .any(|p| case.starts_with(p)),
             "{r}"
         );
     }

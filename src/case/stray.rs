@@ -116,7 +116,8 @@ fn unused_snapshots(root: &Path, api: &Api) -> Vec<PathBuf> {
 }
 
 /// The files under `cases/<api>/recordings/` that belong to no case file of `api` (a recording
-/// is found by its case file's stem; `_api.yaml` holds the API's match defaults), each with its
+/// is found by its case file's stem; `_api.yaml` holds the API's match defaults, `_auth.yaml` its token
+/// exchanges), each with its
 /// help: the case file it was probably meant for, when one is close.
 fn orphaned_recordings(root: &Path, api: &Api) -> Vec<(PathBuf, String)> {
     let stems: Vec<&str> = api.files.iter().map(|f| f.stem.as_str()).collect();
@@ -124,7 +125,12 @@ fn orphaned_recordings(root: &Path, api: &Api) -> Vec<(PathBuf, String)> {
     let mut out = Vec::new();
     for path in entries(&dir) {
         let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-        if !is_yaml(&path) || path.is_dir() || stem == "_api" || stems.contains(&stem.as_ref()) {
+        if !is_yaml(&path)
+            || path.is_dir()
+            || stem == "_api"
+            || stem == "_auth"
+            || stems.contains(&stem.as_ref())
+        {
             continue;
         }
         let api_dir = api.dir.display();
