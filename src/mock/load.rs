@@ -87,15 +87,12 @@ pub fn load(root: &Path, api: &Api) -> Result<LoadedApi, Vec<Diagnostic>> {
                         continue;
                     };
                     let safe = matches!(case.endpoint.method.as_str(), "GET" | "HEAD");
-                    // The API's setup is no script: a step whose captures the environment pins
-                    // is not sent, so its steps are matched in any order.
-                    let flow = file.flow && !file.setup;
                     entries.push(Loaded {
                         stem: file.stem.clone(),
                         template: case.endpoint.clone(),
-                        flow,
+                        flow: file.flow,
                         authed: has_auth && case.use_auth,
-                        repeatable: tokens.contains(&&case.endpoint) || (safe && !flow),
+                        repeatable: tokens.contains(&&case.endpoint) || (safe && !file.flow),
                         rules: interaction
                             .rules
                             .clone()
