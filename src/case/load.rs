@@ -113,18 +113,13 @@ pub fn load_suite(root: &Path, options: &LoadOptions) -> Result<Suite, LoadError
         let mut json_paths = HashMap::new();
         let mut read_files = Vec::new();
         for (api_dir, listing) in api_dirs.iter().zip(listings) {
-            let mut ctx = LowerCtx {
+            let mut ctx = LowerCtx::new(
                 root,
-                schemas: &mut schemas,
-                regexes: &mut regexes,
-                json_paths: &mut json_paths,
-                diagnostics: Vec::new(),
-                warnings: Vec::new(),
-                missing_env: Vec::new(),
-                env: options.env.as_deref(),
-                env_refs: Default::default(),
-                read_files: Vec::new(),
-            };
+                &mut schemas,
+                &mut regexes,
+                &mut json_paths,
+                options.env.as_deref(),
+            );
             if let Some(api) = loader.load_api(api_dir, listing, &mut ctx) {
                 apis.push(api);
             }
@@ -212,18 +207,13 @@ pub fn load_from_str(
     let mut schemas = SchemaSet::default();
     let mut regexes = HashMap::new();
     let mut json_paths = HashMap::new();
-    let mut ctx = LowerCtx {
+    let mut ctx = LowerCtx::new(
         root,
-        schemas: &mut schemas,
-        diagnostics: Vec::new(),
-        warnings: Vec::new(),
-        missing_env: Vec::new(),
-        env: options.env.as_deref(),
-        env_refs: Default::default(),
-        read_files: Vec::new(),
-        regexes: &mut regexes,
-        json_paths: &mut json_paths,
-    };
+        &mut schemas,
+        &mut regexes,
+        &mut json_paths,
+        options.env.as_deref(),
+    );
     let dir = Path::new("cases").join(dir_name);
     let mut api = None;
     if let Some(raw_api) = loader.parse_text::<RawApi>(dir.join("api.yaml"), api_yaml.to_string()) {

@@ -60,6 +60,30 @@ pub struct LowerCtx<'a> {
     pub read_files: Vec<PathBuf>,
 }
 
+impl<'a> LowerCtx<'a> {
+    /// A context over the suite's shared tables, with nothing reported or read yet.
+    pub fn new(
+        root: &'a Path,
+        schemas: &'a mut SchemaSet,
+        regexes: &'a mut HashMap<String, Arc<regex::Regex>>,
+        json_paths: &'a mut HashMap<String, Arc<JsonPath>>,
+        env: Option<&'a str>,
+    ) -> Self {
+        LowerCtx {
+            root,
+            schemas,
+            regexes,
+            json_paths,
+            diagnostics: Vec::new(),
+            warnings: Vec::new(),
+            missing_env: Vec::new(),
+            env,
+            env_refs: BTreeSet::new(),
+            read_files: Vec::new(),
+        }
+    }
+}
+
 fn pos<T>(s: &Spanned<T>) -> Pos {
     Pos::from_saphyr(s.referenced)
 }
