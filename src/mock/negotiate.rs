@@ -35,15 +35,7 @@ pub fn accepts(accept: Option<&str>, offered: &str) -> bool {
     best.is_some_and(|(_, q)| q > 0.0)
 }
 
-/// The media type without parameters, lowercase.
-pub fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
+pub use crate::normalize::headers::essence;
 
 #[cfg(test)]
 mod tests {

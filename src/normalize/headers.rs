@@ -52,13 +52,18 @@ pub fn media_type(headers: &BTreeMap<String, String>) -> Option<String> {
     headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        .map(|(_, v)| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(|(_, v)| essence(v))
+}
+
+/// A media type without parameters, lowercase: `Application/JSON; charset=utf-8` is
+/// `application/json`.
+pub fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 #[cfg(test)]

@@ -187,16 +187,20 @@ fn failure_block(o: &CaseOutcome, targets: &[TargetInfo]) -> String {
     );
     let reproduce = super::curl::block(o, targets);
     for line in failure_text(o).lines().chain(reproduce.lines()) {
-        let styled = if line.starts_with('+') && !line.starts_with("+++") {
-            style(line).green().to_string()
-        } else if line.starts_with('-') && !line.starts_with("---") {
-            style(line).red().to_string()
-        } else {
-            line.to_string()
-        };
-        text.push_str(&format!("    {styled}\n"));
+        text.push_str(&format!("    {}\n", diff_line(line)));
     }
     text
+}
+
+/// A line of a unified diff, added lines green and removed lines red (headers left plain).
+pub fn diff_line(line: &str) -> String {
+    if line.starts_with('+') && !line.starts_with("+++") {
+        style(line).green().to_string()
+    } else if line.starts_with('-') && !line.starts_with("---") {
+        style(line).red().to_string()
+    } else {
+        line.to_string()
+    }
 }
 
 /// `-v`: `> ` request lines and `< ` response lines, as curl -v shows them; bodies when the

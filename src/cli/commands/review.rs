@@ -162,14 +162,7 @@ fn diff_text(i: usize, n: usize, shown: &str, old: Option<&str>, new: &str) -> S
         .header("snapshot", "pending")
         .to_string();
     for line in diff.lines() {
-        let styled = if line.starts_with('+') && !line.starts_with("+++") {
-            style(line).green().to_string()
-        } else if line.starts_with('-') && !line.starts_with("---") {
-            style(line).red().to_string()
-        } else {
-            line.to_string()
-        };
-        text.push_str(&format!("  {styled}\n"));
+        text.push_str(&format!("  {}\n", crate::report::terminal::diff_line(line)));
     }
     text
 }
