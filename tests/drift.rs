@@ -11,6 +11,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+use common::browser::{browser, headless};
 use common::Project;
 use rstest::rstest;
 use serde_json::{json, Value};
@@ -790,7 +791,11 @@ fn report_html_has_a_drift_section_grouped_by_grade_and_escaped() {
         );
     }
     if let Some(browser) = browser() {
-        let dom = headless_dom(&browser, &p.path("target/conform/report.html"));
+        let dom = headless(
+            &browser,
+            &["--dump-dom"],
+            &p.path("target/conform/report.html"),
+        );
         assert!(dom.contains("<section id=\"drift\">"), "{dom}");
         assert!(
             dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
@@ -807,35 +812,4 @@ fn without_report_html_drift_writes_no_html_report() {
     assert_eq!(run.code(), 1, "{}", run.all());
     assert!(p.path("target/conform/drift.json").is_file());
     assert!(!p.path("target/conform/report.html").exists());
-}
-
-/// Debian's chromium (or another Chromium on PATH), as tests/report_html.rs finds it.
-fn browser() -> Option<std::path::PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
-}
-
-fn headless_dom(browser: &std::path::Path, page: &std::path::Path) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }

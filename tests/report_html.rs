@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
+use common::browser::{browser, headless};
 use common::Project;
 use httpmock::prelude::*;
 use serde_json::json;
@@ -109,36 +109,6 @@ fn ten_thousand_cases_stay_under_a_few_megabytes() {
     assert!(html.len() < 6 << 20, "{} bytes", html.len());
     assert_eq!(html.matches("<p class=\"note\">cut: ").count(), 1);
     assert!(html.contains("cut: 134464 more bytes (bodies are cut past 65536 bytes)"));
-}
-
-fn browser() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|p| p.is_file())
-}
-
-fn headless(browser: &Path, args: &[&str], page: &Path) -> String {
-    let profile = tempfile::tempdir().unwrap();
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(args)
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[test]

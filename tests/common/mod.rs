@@ -1,6 +1,8 @@
 //! Shared helpers: a throw-away project folder and a way to run the real `conform` binary on it.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
